@@ -1,0 +1,99 @@
+// swift-tools-version: 6.1
+//
+// sersim — an instruction-level simulator of Cortex-M-class microcontrollers and a
+// deployment emulator for quantized neural networks. See docs/architecture.md for how the
+// modules below fit together.
+
+import PackageDescription
+
+/// Release builds of the emulator's hot loop rely on generic and small functions being
+/// specialised across module boundaries (the executor calls into CycleTiming per
+/// instruction). `-cross-module-optimization` lets the optimiser do so without marking
+/// every helper `@inlinable`.
+let hotLoopSettings: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "sersim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SerSim", targets: ["SerSim"]),
+        .executable(name: "sersim", targets: ["sersim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Thumb (ARMv6-M / ARMv7E-M) encodings: one table drives decoder, encoder and
+        // GNU-syntax disassembler.
+        .target(name: "ThumbISA", swiftSettings: hotLoopSettings),
+
+        // libelf, from Debian's libelf-dev.
+        .systemLibrary(
+            name: "CLibELF",
+            pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]
+        ),
+        // Reading and writing ELF32 ARM images through libelf.
+        .target(name: "ELFFile", dependencies: ["CLibELF"]),
+
+        // Boards as data: Board, memory regions, memory system, power model.
+        .target(name: "BoardProfiles"),
+
+        // Per-core timing tables and the board's memory-system model (wait states,
+        // prefetch/ART, caches). Consumes the executor's per-instruction records.
+        .target(
+            name: "CycleTiming",
+            dependencies: ["ThumbISA", "BoardProfiles"],
+            swiftSettings: hotLoopSettings
+        ),
+
+        // The machine: CPU state, memory bus, executor, exceptions, SCS, semihosting.
+        .target(
+            name: "CortexM",
+            dependencies: ["ThumbISA", "BoardProfiles", "CycleTiming", "ELFFile"],
+            swiftSettings: hotLoopSettings
+        ),
+
+        // Quantized models: graph, .q8, TFLite importer, reference kernels (golden model).
+        .target(name: "QuantModel"),
+
+        // The kernel IR: parser, verifier, lowering to Thumb per core.
+        .target(name: "KernelIR", dependencies: ["ThumbISA"]),
+
+        // Planner, firmware builder, runner, energy accounting, reports.
+        .target(
+            name: "Deployment",
+            dependencies: [
+                "ThumbISA", "ELFFile", "BoardProfiles", "CycleTiming", "CortexM",
+                "QuantModel", "KernelIR",
+            ]
+        ),
+
+        // The public library product that users' tests import.
+        .target(name: "SerSim", dependencies: ["Deployment"]),
+
+        // The command-line tool.
+        .executableTarget(
+            name: "sersim",
+            dependencies: [
+                "SerSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ThumbISATests", dependencies: ["ThumbISA"]),
+        .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
+        .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
+        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"]),
+        .testTarget(
+            name: "CortexMTests",
+            dependencies: ["CortexM", "ThumbISA", "ELFFile", "BoardProfiles"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "QuantModelTests", dependencies: ["QuantModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KernelIRTests", dependencies: ["KernelIR", "CortexM", "QuantModel"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "SerSim"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// BoardProfiles module — see docs/architecture.md.

@@ -1,0 +1,3 @@
+// libelf (elfutils), from Debian's libelf-dev.
+#include <libelf.h>
+#include <gelf.h>

@@ -1,0 +1,1 @@
+// CortexM module — see docs/architecture.md.

@@ -1,0 +1,1 @@
+// CycleTiming module — see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Deployment module — see docs/architecture.md.

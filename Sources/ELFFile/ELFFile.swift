@@ -1,0 +1,1 @@
+// ELFFile module — see docs/architecture.md.

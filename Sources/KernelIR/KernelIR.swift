@@ -1,0 +1,1 @@
+// KernelIR module — see docs/architecture.md.

@@ -1,0 +1,1 @@
+// QuantModel module — see docs/architecture.md.
