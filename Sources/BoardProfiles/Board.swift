@@ -1,0 +1,225 @@
+// A development board as data: identity, core, clock, memory map, memory system and power.
+// Loaded from `Boards/<name>.json` (see docs/boards.md for the file schema); every number
+// in a shipped file cites its source document.
+
+/// The processor core a board's MCU uses, as sersim models it.
+public enum CoreKind: String, Sendable, Codable, CaseIterable {
+    case cortexM0plus = "cortex-m0plus"
+    case cortexM4 = "cortex-m4"
+    case cortexM7 = "cortex-m7"
+    /// Espressif ESP32: Xtensa LX6. sersim runs its Thumb code on an approximate
+    /// ARMv7E-M core with an LX6-calibrated timing table; every figure is an estimate.
+    case xtensaLX6 = "xtensa-lx6"
+    /// Espressif ESP32-S3: Xtensa LX7, approximated likewise.
+    case xtensaLX7 = "xtensa-lx7"
+    /// 8-bit AVR (ATmega328P): memory-fit verdicts only; sersim does not execute AVR.
+    case avr = "avr"
+
+    /// Whether sersim can execute code for this core, and with what instruction set.
+    public var executes: Bool { self != .avr }
+
+    /// Whether the core's figures are approximations of a different architecture.
+    public var isApproximate: Bool { self == .xtensaLX6 || self == .xtensaLX7 }
+
+    public var displayName: String {
+        switch self {
+        case .cortexM0plus: "Cortex-M0+"
+        case .cortexM4: "Cortex-M4"
+        case .cortexM7: "Cortex-M7"
+        case .xtensaLX6: "Xtensa LX6 (approx.)"
+        case .xtensaLX7: "Xtensa LX7 (approx.)"
+        case .avr: "AVR"
+        }
+    }
+}
+
+/// The instruction-set architecture the emulated core decodes.
+public enum Architecture: String, Sendable, Codable {
+    case armv6m = "armv6-m"
+    case armv7m = "armv7-m"
+    case armv7em = "armv7e-m"
+    /// Xtensa or AVR: not executed as such (see `CoreKind`).
+    case xtensa, avr
+}
+
+public struct CoreSpec: Sendable, Equatable {
+    public var kind: CoreKind
+    /// The architecture sersim executes: for Xtensa cores the approximate Thumb core is
+    /// ARMv7E-M.
+    public var architecture: Architecture
+    /// e.g. "fpv4-sp-d16"; nil when the core has no FPU.
+    public var fpu: String?
+    public var dsp: Bool
+    /// Cortex-M0+ multiplier option: true = single-cycle, false = 32-cycle iterative.
+    public var fastMultiplier: Bool
+
+    public init(kind: CoreKind, architecture: Architecture, fpu: String? = nil, dsp: Bool, fastMultiplier: Bool = true) {
+        self.kind = kind
+        self.architecture = architecture
+        self.fpu = fpu
+        self.dsp = dsp
+        self.fastMultiplier = fastMultiplier
+    }
+}
+
+public struct ClockSpec: Sendable, Equatable {
+    public var defaultHz: Double
+    public var minHz: Double
+    public var maxHz: Double
+    public init(defaultHz: Double, minHz: Double, maxHz: Double) {
+        self.defaultHz = defaultHz
+        self.minHz = minHz
+        self.maxHz = maxHz
+    }
+}
+
+/// What a memory region is; decides its access rules and default timing.
+public enum RegionKind: String, Sendable, Codable {
+    /// On-chip flash: read/execute while running, written only by the loader.
+    case flash
+    /// Execute-in-place external flash behind a cache (RP2040, ESP32).
+    case xipFlash = "xip-flash"
+    /// Mask ROM (boot ROM): read/execute.
+    case rom
+    case sram
+    /// Tightly coupled memories (Cortex-M7): zero wait state.
+    case itcm, dtcm
+}
+
+public struct MemoryRegion: Sendable, Equatable {
+    public var name: String
+    public var kind: RegionKind
+    public var base: UInt32
+    public var size: UInt32
+    public var readable: Bool
+    public var writable: Bool
+    public var executable: Bool
+    /// Fixed wait states per access, when not given by the flash latency table.
+    public var waitStates: Int
+    /// The region's wait states follow `MemorySystem.flashLatency` at the chosen clock.
+    public var usesFlashLatency: Bool
+    /// Whether the application may place data here (false for regions like boot ROM).
+    public var usable: Bool
+
+    public init(
+        name: String, kind: RegionKind, base: UInt32, size: UInt32,
+        readable: Bool = true, writable: Bool, executable: Bool,
+        waitStates: Int = 0, usesFlashLatency: Bool = false, usable: Bool = true
+    ) {
+        self.name = name
+        self.kind = kind
+        self.base = base
+        self.size = size
+        self.readable = readable
+        self.writable = writable
+        self.executable = executable
+        self.waitStates = waitStates
+        self.usesFlashLatency = usesFlashLatency
+        self.usable = usable
+    }
+
+    /// One past the last byte (as UInt64: a region may end at 4 GiB).
+    public var end: UInt64 { UInt64(base) + UInt64(size) }
+    public func contains(_ address: UInt32) -> Bool {
+        address >= base && UInt64(address) < end
+    }
+}
+
+/// One step of a flash latency table: up to `maxHz`, the flash needs `waitStates`.
+public struct LatencyStep: Sendable, Equatable {
+    public var maxHz: Double
+    public var waitStates: Int
+    public init(maxHz: Double, waitStates: Int) {
+        self.maxHz = maxHz
+        self.waitStates = waitStates
+    }
+}
+
+public struct CacheSpec: Sendable, Equatable {
+    public var sizeBytes: Int
+    public var ways: Int
+    public var lineBytes: Int
+    public init(sizeBytes: Int, ways: Int, lineBytes: Int) {
+        self.sizeBytes = sizeBytes
+        self.ways = ways
+        self.lineBytes = lineBytes
+    }
+}
+
+/// The memory system between core and memories: flash latency, prefetch, STM32's ART
+/// accelerator, caches. Parameters only; the model that uses them is in CycleTiming.
+public struct MemorySystem: Sendable, Equatable {
+    /// Flash wait states as a function of the clock, ascending by `maxHz`.
+    public var flashLatency: [LatencyStep]
+    /// Flash read width in bytes (one flash access fetches this many bytes).
+    public var flashLineBytes: Int
+    public var prefetch: Bool
+    /// STM32 ART accelerator: instruction cache lines in front of flash (count, bytes).
+    public var art: CacheSpec?
+    public var icache: CacheSpec?
+    public var dcache: CacheSpec?
+    /// XIP cache in front of external flash, and the cost of a miss in core cycles.
+    public var xipCache: CacheSpec?
+    public var xipMissCycles: Int
+
+    public init(
+        flashLatency: [LatencyStep] = [], flashLineBytes: Int = 16, prefetch: Bool = false,
+        art: CacheSpec? = nil, icache: CacheSpec? = nil, dcache: CacheSpec? = nil,
+        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0
+    ) {
+        self.flashLatency = flashLatency
+        self.flashLineBytes = flashLineBytes
+        self.prefetch = prefetch
+        self.art = art
+        self.icache = icache
+        self.dcache = dcache
+        self.xipCache = xipCache
+        self.xipMissCycles = xipMissCycles
+    }
+
+    /// Flash wait states at a clock: the first step whose `maxHz` covers it (the last
+    /// step beyond the table).
+    public func flashWaitStates(atHz hz: Double) -> Int {
+        for step in flashLatency where hz <= step.maxHz { return step.waitStates }
+        return flashLatency.last?.waitStates ?? 0
+    }
+}
+
+public struct Board: Sendable {
+    /// Short name used on the command line (the file name without .json).
+    public var name: String
+    public var displayName: String
+    public var mcu: String
+    public var vendor: String
+    public var core: CoreSpec
+    public var clock: ClockSpec
+    public var memory: [MemoryRegion]
+    public var memorySystem: MemorySystem
+    /// Address of the vector table at reset (the boot memory as the default boot
+    /// configuration maps it).
+    public var vectorTable: UInt32
+    /// Where the board came from (file path), for error messages.
+    public var origin: String
+
+    public init(
+        name: String, displayName: String, mcu: String, vendor: String, core: CoreSpec,
+        clock: ClockSpec, memory: [MemoryRegion], memorySystem: MemorySystem = MemorySystem(),
+        vectorTable: UInt32? = nil, origin: String = "built-in"
+    ) {
+        self.vectorTable = vectorTable ?? memory.first(where: { $0.executable })?.base ?? 0
+        self.name = name
+        self.displayName = displayName
+        self.mcu = mcu
+        self.vendor = vendor
+        self.core = core
+        self.clock = clock
+        self.memory = memory
+        self.memorySystem = memorySystem
+        self.origin = origin
+    }
+
+    /// The region containing an address, if any.
+    public func region(containing address: UInt32) -> MemoryRegion? {
+        memory.first { $0.contains(address) }
+    }
+}

@@ -1,1 +1,0 @@
-// BoardProfiles module — see docs/architecture.md.

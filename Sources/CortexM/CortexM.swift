@@ -1,1 +1,0 @@
-// CortexM module — see docs/architecture.md.

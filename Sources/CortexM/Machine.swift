@@ -1,0 +1,392 @@
+import BoardProfiles
+import CycleTiming
+import ELFFile
+import ThumbISA
+
+/// Why a run ended normally.
+public enum StopReason: Sendable, Equatable {
+    /// Semihosting SYS_EXIT / SYS_EXIT_EXTENDED with the firmware's exit code.
+    case exited(code: Int32)
+    /// A BKPT other than the semihosting one (a debugger would stop here).
+    case breakpoint(UInt32)
+}
+
+/// Options that shape a machine beyond its board.
+public struct MachineOptions: Sendable {
+    /// The timing model; `nil` picks the board core's model.
+    public var timing: TimingModelKind?
+    /// Core clock; `nil` = the board's default clock.
+    public var clockHz: Double?
+    /// Deliver faults to the guest's HardFault handler when the vector table has one
+    /// (as the chip does); otherwise every fault stops the run with a report.
+    public var deliverFaultsToGuest: Bool
+    /// Keep per-function cycle counts (needs the image's symbols).
+    public var profileFunctions: Bool
+
+    public init(timing: TimingModelKind? = nil, clockHz: Double? = nil, deliverFaultsToGuest: Bool = true,
+                profileFunctions: Bool = true) {
+        self.timing = timing
+        self.clockHz = clockHz
+        self.deliverFaultsToGuest = deliverFaultsToGuest
+        self.profileFunctions = profileFunctions
+    }
+}
+
+/// An emulated Cortex-M microcontroller: core, memories of its board, System Control
+/// Space and semihosting. Not thread-safe; one machine per run.
+public final class Machine {
+    public let board: Board
+    public let arch: ArchLevel
+    public let clockHz: Double
+    public let timer: CoreTimer
+    let options: MachineOptions
+    let memory: MemoryMap
+    let decoder = ThumbDecoder.shared
+
+    // MARK: Core registers (ARMv7-M B1.4)
+    /// r0–r15. During an instruction r[15] holds the instruction's address + 4 (what
+    /// reads of PC return); `pc` holds its address.
+    let r: UnsafeMutablePointer<UInt32>
+    var pc: UInt32 = 0
+    var flagN = false, flagZ = false, flagC = false, flagV = false, flagQ = false
+    /// APSR.GE[3:0] (ARMv7E-M).
+    var ge: UInt32 = 0
+    /// ITSTATE: firstcond:mask, advanced after each instruction of an IT block.
+    var itState: UInt8 = 0
+    /// The stack pointer that is not in r[13] (PSP in handler mode or with SPSEL = 0).
+    var bankedSP: UInt32 = 0
+    var primask = false, faultmask = false
+    var basepri: UInt8 = 0
+    /// CONTROL: bit 0 nPRIV, bit 1 SPSEL.
+    var control: UInt32 = 0
+    /// Current exception number (IPSR); 0 in thread mode.
+    var ipsr: UInt32 = 0
+    var exclusiveMonitor = false
+    var eventRegister = false
+
+    // MARK: Run state
+    public internal(set) var instructions: UInt64 = 0
+    var record = ExecutionRecord()
+    var stop: StopReason?
+    /// Run the hot loop until the cycle count reaches this; events (SysTick, the cycle
+    /// limit, pending exceptions, a stop) lower it to end the loop early.
+    var nextEventCycle: UInt64 = 0
+    var cycleLimit: UInt64 = .max
+    /// The code region the PC is in (decode-cache fast path).
+    var codeBase: UInt32 = 0
+    var codeSize: UInt32 = 0
+    var codeSlots: UnsafeMutablePointer<DecodedSlot>? = nil
+    /// UNALIGNED traps: 3 on ARMv6-M (every unaligned word access faults), else per CCR.
+    var alignMask32: UInt32 = 0
+    var alignMask16: UInt32 = 0
+
+    // MARK: System and I/O
+    var scs: SystemControlSpace
+    var exceptions = ExceptionState()
+    public var semihosting = SemihostingIO()
+    /// The image's symbols, for fault reports and profiles.
+    public private(set) var symbols = SymbolTable(symbols: [])
+    /// Cycles per symbol index (the last entry collects code outside any symbol).
+    var functionCycles: [UInt64] = [0]
+    var lastCycles: UInt64 = 0
+    /// A fault delivered to the guest's handler, kept for the report if the run then dies.
+    var deliveredFault: String?
+
+    public init(board: Board, options: MachineOptions = MachineOptions()) throws {
+        guard board.core.kind.executes else {
+            throw MachineError.cannotExecute(
+                "\(board.name): sersim does not execute \(board.core.kind.displayName) code; "
+                    + "it can report memory fit for this board, not run it")
+        }
+        self.board = board
+        self.options = options
+        switch board.core.architecture {
+        case .armv6m: arch = .v6m
+        case .armv7m: arch = .v7m
+        case .armv7em, .xtensa: arch = .v7em
+        case .avr: throw MachineError.cannotExecute("\(board.name): AVR is not executed")
+        }
+        clockHz = options.clockHz ?? board.clock.defaultHz
+        timer = CoreTimer(kind: options.timing ?? .placeholder, board: board, clockHz: clockHz)
+        memory = MemoryMap(board: board)
+        r = .allocate(capacity: 16)
+        r.initialize(repeating: 0, count: 16)
+        scs = SystemControlSpace(core: board.core.kind)
+        alignMask32 = arch == .v6m ? 3 : 0
+        alignMask16 = arch == .v6m ? 1 : 0
+    }
+
+    deinit {
+        r.deallocate()
+    }
+
+    // MARK: Loading
+
+    /// Place an image's segments into the board's memories and reset the core from the
+    /// vector table at the start of the boot region (VTOR = that address).
+    public func load(_ image: FirmwareImage) throws {
+        for seg in image.segments where seg.memorySize > 0 {
+            let end = UInt64(seg.address) + UInt64(seg.memorySize)
+            guard let region = board.memory.first(where: { $0.contains(seg.address) }) else {
+                throw MachineError.segmentOutsideMemory(
+                    "\(image.origin): segment \(seg.name) at 0x\(hex(seg.address)) (\(seg.memorySize) bytes) "
+                        + "is outside every memory region of \(board.name) ("
+                        + board.memory.map { "\($0.name) 0x\(hex($0.base))–0x\(hex(UInt32(truncatingIfNeeded: $0.end - 1)))" }
+                        .joined(separator: ", ") + ")")
+            }
+            guard end <= region.end else {
+                throw MachineError.segmentOutsideMemory(
+                    "\(image.origin): segment \(seg.name) at 0x\(hex(seg.address)) needs \(seg.memorySize) bytes "
+                        + "but region \(region.name) ends at 0x\(hex(UInt32(truncatingIfNeeded: region.end - 1))) "
+                        + "(\(end - region.end) bytes over its \(region.size)-byte size)")
+            }
+            var bytes = seg.bytes
+            if UInt32(bytes.count) < seg.memorySize {
+                bytes += [UInt8](repeating: 0, count: Int(seg.memorySize) - bytes.count)
+            }
+            _ = memory.load(bytes, at: seg.address)
+        }
+        symbols = SymbolTable(symbols: image.symbols)
+        functionCycles = [UInt64](repeating: 0, count: symbols.count + 1)
+        memory.invalidateCode()
+        codeSlots = nil
+        codeSize = 0
+        try reset(vectorTable: board.vectorTable)
+    }
+
+    /// Reset: SP and PC from the vector table (B1.5.5 TakeReset).
+    public func reset(vectorTable: UInt32) throws {
+        guard let sp = peek32(vectorTable), let resetVector = peek32(vectorTable &+ 4) else {
+            throw MachineError.badVectorTable("no vector table at 0x\(hex(vectorTable)): the address is not in memory")
+        }
+        for i in 0..<16 { r[i] = 0 }
+        r[13] = sp & ~3
+        bankedSP = 0
+        r[14] = 0xFFFF_FFFF
+        guard resetVector & 1 == 1, board.region(containing: resetVector & ~1)?.executable == true else {
+            throw MachineError.badVectorTable(
+                "reset vector 0x\(hex(resetVector)) at 0x\(hex(vectorTable &+ 4)) is not a Thumb address in "
+                    + "executable memory (is the image linked for \(board.name)'s memory map?)")
+        }
+        pc = resetVector & ~1
+        flagN = false; flagZ = false; flagC = false; flagV = false; flagQ = false
+        ge = 0
+        itState = 0
+        primask = false; faultmask = false; basepri = 0
+        control = 0
+        ipsr = 0
+        exclusiveMonitor = false
+        scs = SystemControlSpace(core: board.core.kind)
+        scs.vtor = vectorTable
+        exceptions = ExceptionState()
+        updateAlignment()
+        stop = nil
+    }
+
+    func updateAlignment() {
+        alignMask32 = (arch == .v6m || scs.ccr & SystemControlSpace.ccrUnalignTrap != 0) ? 3 : 0
+        alignMask16 = (arch == .v6m || scs.ccr & SystemControlSpace.ccrUnalignTrap != 0) ? 1 : 0
+    }
+
+    // MARK: Running
+
+    /// Run until the firmware exits or breaks, or a fault or the cycle limit stops it
+    /// (thrown as a `FaultReport`).
+    @discardableResult
+    public func run(maxCycles: UInt64 = .max) throws -> StopReason {
+        cycleLimit = maxCycles
+        while true {
+            scheduleNextEvent()
+            do {
+                try runToEvent()
+            } catch let fault as GuestFault {
+                try handle(fault)
+            }
+            if let stop { return stop }
+            try serviceEvents()
+            if let stop { return stop }
+        }
+    }
+
+    /// Execute exactly one instruction (tests and debuggers).
+    public func step() throws {
+        do {
+            try stepOne()
+        } catch let fault as GuestFault {
+            try handle(fault)
+        }
+    }
+
+    /// The hot loop.
+    @inline(never)
+    func runToEvent() throws {
+        while timer.cycles < nextEventCycle {
+            try stepOne()
+        }
+    }
+
+    @inline(__always)
+    func stepOne() throws {
+        let slot = try fetch(pc)
+        let inst = slot.pointee.inst
+        record.reset(pc: pc)
+        r[15] = pc &+ 4
+        var next = pc &+ UInt32(inst.size)
+        if itState == 0 {
+            try execute(inst, &next)
+        } else {
+            if conditionPassed(itState >> 4) {
+                try execute(inst, &next)
+            } else {
+                record.executed = false
+            }
+            advanceIT()
+        }
+        pc = next
+        instructions &+= 1
+        timer.retire(slot.pointee.timing, record)
+        if options.profileFunctions {
+            let now = timer.cycles
+            functionCycles[Int(slot.pointee.function)] &+= now &- lastCycles
+            lastCycles = now
+        }
+    }
+
+    /// The decoded instruction at an address (decode-cache fast path).
+    @inline(__always)
+    func fetch(_ address: UInt32) throws -> UnsafeMutablePointer<DecodedSlot> {
+        let off = address &- codeBase
+        if off < codeSize, let slots = codeSlots {
+            let slot = slots + Int(off >> 1)
+            if slot.pointee.inst.size != 0 { return slot }
+        }
+        return try fetchSlow(address)
+    }
+
+    @inline(never)
+    func fetchSlow(_ address: UInt32) throws -> UnsafeMutablePointer<DecodedSlot> {
+        guard let ri = memory.regionIndex(address, bytes: 2) else {
+            throw GuestFault(.busError, address: address, "instruction fetch from unmapped address")
+        }
+        let region = memory.regions[ri]
+        guard region.executable else {
+            throw GuestFault(.executeNever, address: address,
+                             "instruction fetch from \(board.memory[ri].name), which is not executable")
+        }
+        let slots = memory.codeCache(ri)
+        codeBase = region.base
+        codeSize = region.size
+        codeSlots = slots
+        let off = address &- region.base
+        let slot = slots + Int(off >> 1)
+        if slot.pointee.inst.size == 0 {
+            let hw1 = region.memory.loadUnaligned(fromByteOffset: Int(off), as: UInt16.self)
+            var hw2: UInt16 = 0
+            if ThumbDecoder.is32Bit(hw1) {
+                guard off &+ 4 <= region.size else {
+                    throw GuestFault(.busError, address: address &+ 2, "32-bit instruction runs past the end of \(board.memory[ri].name)")
+                }
+                hw2 = region.memory.loadUnaligned(fromByteOffset: Int(off) + 2, as: UInt16.self)
+            }
+            var inst = decoder.decode(hw1, hw2, arch: arch)
+            if inst.size == 0 { inst.size = ThumbDecoder.is32Bit(hw1) ? 4 : 2 }
+            slot.pointee = DecodedSlot(inst: inst, timing: timer.describe(inst),
+                                       function: UInt16(symbols.functionIndex(containing: address) ?? symbols.count))
+        }
+        return slot
+    }
+
+    // MARK: Register access
+
+    /// Write a register from a data-processing result (ALUWritePC for PC, SP aligned).
+    @inline(__always)
+    func setReg(_ d: Reg, _ value: UInt32, _ next: inout UInt32) {
+        let i = Int(d.rawValue)
+        if i < 13 {
+            r[i] = value
+        } else if i == 13 {
+            r[13] = value & ~3
+        } else if i == 14 {
+            r[14] = value
+        } else {
+            next = value & ~1  // ALUWritePC = BranchWritePC on ARMv7-M (A2.3.1)
+            record.branched = true
+        }
+    }
+
+    /// Read a register; PC reads as the instruction address + 4.
+    @inline(__always)
+    func reg(_ n: Reg) -> UInt32 { r[Int(n.rawValue)] }
+
+    // MARK: Host-side inspection (tools and tests)
+
+    /// A register's value (r15 = address of the next instruction to execute).
+    public func register(_ n: Int) -> UInt32 { n == 15 ? pc : r[n] }
+    public func setRegister(_ n: Int, _ value: UInt32) {
+        if n == 15 { pc = value & ~1 } else { r[n] = value }
+    }
+    public var programCounter: UInt32 { pc }
+    public var cycles: UInt64 { timer.cycles }
+
+    /// xPSR as MRS PSR reads it: N Z C V Q, IT bits, T, GE, exception number.
+    public var xpsr: UInt32 {
+        var v: UInt32 = 0
+        if flagN { v |= 1 << 31 }
+        if flagZ { v |= 1 << 30 }
+        if flagC { v |= 1 << 29 }
+        if flagV { v |= 1 << 28 }
+        if flagQ { v |= 1 << 27 }
+        v |= (ge & 0xF) << 16
+        v |= UInt32(itState & 0x3) << 25 | UInt32(itState >> 2) << 10
+        v |= 1 << 24
+        v |= ipsr & 0x1FF
+        return v
+    }
+
+    public var flags: (n: Bool, z: Bool, c: Bool, v: Bool, q: Bool, ge: UInt32) {
+        (flagN, flagZ, flagC, flagV, flagQ, ge)
+    }
+
+    public func setFlags(n: Bool, z: Bool, c: Bool, v: Bool, q: Bool = false, ge: UInt32 = 0) {
+        flagN = n; flagZ = z; flagC = c; flagV = v; flagQ = q; self.ge = ge & 0xF
+    }
+
+    /// Read guest memory without side effects; nil where unmapped.
+    public func peek(_ address: UInt32, count: Int) -> [UInt8]? { memory.peek(address, count: count) }
+
+    public func peek32(_ address: UInt32) -> UInt32? {
+        guard let b = memory.peek(address, count: 4) else { return nil }
+        return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+    }
+
+    /// Write guest memory as a debugger would (ignores write protection).
+    @discardableResult
+    public func poke(_ address: UInt32, _ bytes: [UInt8]) -> Bool {
+        let ok = memory.load(bytes, at: address)
+        memory.invalidateCode()
+        codeSlots = nil
+        codeSize = 0
+        return ok
+    }
+
+    /// Cycles per function, highest first (symbols from the loaded image).
+    public var functionProfile: [(name: String, cycles: UInt64)] {
+        var out: [(String, UInt64)] = []
+        for (i, c) in functionCycles.enumerated() where c > 0 {
+            out.append((i < symbols.count ? symbols.functions[i].name : "(no symbol)", c))
+        }
+        return out.sorted { $0.1 > $1.1 }
+    }
+}
+
+public enum MachineError: Error, CustomStringConvertible, Sendable {
+    case cannotExecute(String)
+    case segmentOutsideMemory(String)
+    case badVectorTable(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotExecute(s), let .segmentOutsideMemory(s), let .badVectorTable(s): s
+        }
+    }
+}

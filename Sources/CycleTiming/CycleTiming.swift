@@ -1,1 +1,0 @@
-// CycleTiming module — see docs/architecture.md.

@@ -1,1 +1,0 @@
-// Deployment module — see docs/architecture.md.

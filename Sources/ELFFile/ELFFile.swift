@@ -1,1 +1,0 @@
-// ELFFile module — see docs/architecture.md.
