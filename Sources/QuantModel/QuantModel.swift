@@ -1,1 +1,0 @@
-// QuantModel module — see docs/architecture.md.
