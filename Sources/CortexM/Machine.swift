@@ -9,6 +9,8 @@ public enum StopReason: Sendable, Equatable {
     case exited(code: Int32)
     /// A BKPT other than the semihosting one (a debugger would stop here).
     case breakpoint(UInt32)
+    /// A function started with `call` returned (r0 holds its result).
+    case returned
 }
 
 /// Options that shape a machine beyond its board.
@@ -122,9 +124,9 @@ public final class Machine {
 
     // MARK: Loading
 
-    /// Place an image's segments into the board's memories and reset the core from the
-    /// vector table at the start of the boot region (VTOR = that address).
-    public func load(_ image: FirmwareImage) throws {
+    /// Place an image's segments into the board's memories and, with `reset`, reset the
+    /// core from the board's vector table (VTOR = that address).
+    public func load(_ image: FirmwareImage, reset doReset: Bool = true) throws {
         for seg in image.segments where seg.memorySize > 0 {
             let end = UInt64(seg.address) + UInt64(seg.memorySize)
             guard let region = board.memory.first(where: { $0.contains(seg.address) }) else {
@@ -151,7 +153,43 @@ public final class Machine {
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0
-        try reset(vectorTable: board.vectorTable)
+        if doReset { try reset(vectorTable: board.vectorTable) }
+    }
+
+    /// The return address `call` puts in LR: not in any memory, so returning to it ends
+    /// the call (checked on the fetch slow path, at no cost to the hot loop).
+    public static let callReturnAddress: UInt32 = 0xFFFF_FFFE
+
+    /// Call a function as AAPCS does: r0–r3 hold the first four arguments (more go on the
+    /// stack), LR a return address that ends the run, SP `stackTop` (8-byte aligned).
+    /// Runs until the function returns and gives r0. Faults throw a `FaultReport`.
+    @discardableResult
+    public func call(_ function: UInt32, arguments: [UInt32] = [], stackTop: UInt32,
+                     maxCycles: UInt64 = .max) throws -> UInt32 {
+        var sp = stackTop & ~7
+        let stacked = arguments.count > 4 ? Array(arguments[4...]) : []
+        if !stacked.isEmpty {
+            sp = (sp &- UInt32(stacked.count * 4)) & ~7
+            for (k, v) in stacked.enumerated() {
+                guard memory.load(withUnsafeBytes(of: v.littleEndian, Array.init), at: sp &+ UInt32(k * 4)) else {
+                    throw MachineError.badVectorTable("stack at 0x\(hex(sp)) is not in memory")
+                }
+            }
+        }
+        for (k, v) in arguments.prefix(4).enumerated() { r[k] = v }
+        r[13] = sp
+        r[14] = Machine.callReturnAddress | 1
+        pc = function & ~1
+        itState = 0
+        ipsr = 0
+        stop = nil
+        let before = timer.cycles
+        let limit = maxCycles == .max ? UInt64.max : before &+ maxCycles
+        let reason = try run(maxCycles: limit)
+        guard reason == .returned else {
+            throw MachineError.callDidNotReturn("function at 0x\(hex(function)) stopped with \(reason) instead of returning")
+        }
+        return r[0]
     }
 
     /// Reset: SP and PC from the vector table (B1.5.5 TakeReset).
@@ -201,6 +239,8 @@ public final class Machine {
                 try runToEvent()
             } catch let fault as GuestFault {
                 try handle(fault)
+            } catch is CallReturned {
+                stop = .returned
             }
             if let stop { return stop }
             try serviceEvents()
@@ -265,6 +305,7 @@ public final class Machine {
 
     @inline(never)
     func fetchSlow(_ address: UInt32) throws -> UnsafeMutablePointer<DecodedSlot> {
+        if address == Machine.callReturnAddress { throw CallReturned() }
         guard let ri = memory.regionIndex(address, bytes: 2) else {
             throw GuestFault(.busError, address: address, "instruction fetch from unmapped address")
         }
@@ -379,14 +420,18 @@ public final class Machine {
     }
 }
 
+/// Thrown by the fetch of `Machine.callReturnAddress`: the called function returned.
+struct CallReturned: Error {}
+
 public enum MachineError: Error, CustomStringConvertible, Sendable {
     case cannotExecute(String)
     case segmentOutsideMemory(String)
     case badVectorTable(String)
+    case callDidNotReturn(String)
 
     public var description: String {
         switch self {
-        case let .cannotExecute(s), let .segmentOutsideMemory(s), let .badVectorTable(s): s
+        case let .cannotExecute(s), let .segmentOutsideMemory(s), let .badVectorTable(s), let .callDidNotReturn(s): s
         }
     }
 }

@@ -91,6 +91,9 @@ public enum FirmwareRun {
         case let .breakpoint(imm):
             code = 0
             reason = "breakpoint #\(imm)"
+        case .returned:
+            code = Int32(bitPattern: machine.register(0))
+            reason = "returned from the reset handler"
         }
         return FirmwareRunResult(
             board: board.name, firmware: path, exitCode: code, stopReason: reason,
