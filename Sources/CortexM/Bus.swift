@@ -168,11 +168,10 @@ extension Machine {
             case 2: region.memory.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: off, as: UInt16.self)
             default: region.memory.storeBytes(of: v, toByteOffset: off, as: UInt32.self)
             }
-            if let code = region.code {
+            if region.code != nil {
                 // Self-modifying code or code written to RAM: drop the decoded slots that
-                // overlap the write (a 32-bit instruction may start 2 bytes earlier).
-                let first = max(0, (off >> 1) - 1), last = (off + Int(bytes) - 1) >> 1
-                for i in first...last { code[i].inst.size = 0 }
+                // overlap the write.
+                memory.invalidateCode(ri, offset: UInt32(off), count: bytes)
             }
             return
         }

@@ -74,7 +74,7 @@ public final class Machine {
     /// limit, pending exceptions, a stop) lower it to end the loop early.
     var nextEventCycle: UInt64 = 0
     var cycleLimit: UInt64 = .max
-    /// The code region the PC is in (decode-cache fast path).
+    /// The decode-cache chunk the PC is in (fast path of `fetch`).
     var codeBase: UInt32 = 0
     var codeSize: UInt32 = 0
     var codeSlots: UnsafeMutablePointer<DecodedSlot>? = nil
@@ -314,12 +314,12 @@ public final class Machine {
             throw GuestFault(.executeNever, address: address,
                              "instruction fetch from \(board.memory[ri].name), which is not executable")
         }
-        let slots = memory.codeCache(ri)
-        codeBase = region.base
-        codeSize = region.size
-        codeSlots = slots
         let off = address &- region.base
-        let slot = slots + Int(off >> 1)
+        let chunk = memory.codeChunk(ri, offset: off)
+        codeBase = region.base &+ chunk.start
+        codeSize = chunk.bytes
+        codeSlots = chunk.slots
+        let slot = chunk.slots + Int((off &- chunk.start) >> 1)
         if slot.pointee.inst.size == 0 {
             let hw1 = region.memory.loadUnaligned(fromByteOffset: Int(off), as: UInt16.self)
             var hw2: UInt16 = 0
@@ -392,6 +392,19 @@ public final class Machine {
         flagN = n; flagZ = z; flagC = c; flagV = v; flagQ = q; self.ge = ge & 0xF
     }
 
+    /// Set N Z C V Q, GE and the IT state from an xPSR value (B1.4.2 layout: IT[1:0] in
+    /// bits 26:25, IT[7:2] in bits 15:10). The exception number and T bit are not
+    /// writable this way.
+    public func setXPSR(_ v: UInt32) {
+        flagN = v & (1 << 31) != 0
+        flagZ = v & (1 << 30) != 0
+        flagC = v & (1 << 29) != 0
+        flagV = v & (1 << 28) != 0
+        flagQ = v & (1 << 27) != 0
+        ge = (v >> 16) & 0xF
+        itState = UInt8((v >> 25) & 3) | UInt8(((v >> 10) & 0x3F) << 2)
+    }
+
     /// Read guest memory without side effects; nil where unmapped.
     public func peek(_ address: UInt32, count: Int) -> [UInt8]? { memory.peek(address, count: count) }
 
@@ -403,11 +416,7 @@ public final class Machine {
     /// Write guest memory as a debugger would (ignores write protection).
     @discardableResult
     public func poke(_ address: UInt32, _ bytes: [UInt8]) -> Bool {
-        let ok = memory.load(bytes, at: address)
-        memory.invalidateCode()
-        codeSlots = nil
-        codeSize = 0
-        return ok
+        memory.load(bytes, at: address)
     }
 
     /// Cycles per function, highest first (symbols from the loaded image).

@@ -18,9 +18,12 @@ struct RegionInfo {
     var memory: UnsafeMutableRawPointer
     var writable: Bool
     var executable: Bool
-    /// Decode cache for code executed from this region (one slot per halfword),
-    /// allocated on first execution.
-    var code: UnsafeMutablePointer<DecodedSlot>?
+    /// Decode cache for code executed from this region: a table of chunks of
+    /// `MemoryMap.chunkBytes` (one slot per halfword), each allocated when code in it
+    /// first runs, so a 16 MiB XIP flash costs only what is executed. nil until the
+    /// region executes code; the write fast path checks it to keep cached code coherent.
+    var code: UnsafeMutablePointer<UnsafeMutablePointer<DecodedSlot>?>?
+    var chunkCount: Int
 }
 
 /// The guest address space: the board's regions in raw buffers, a 4 KiB-page lookup
@@ -34,6 +37,10 @@ final class MemoryMap {
 
     static let pageShift: UInt32 = 12
     static let pageCount = 1 << 20
+    /// Decode-cache chunk: 16 KiB of code, 8192 slots.
+    static let chunkShift: UInt32 = 14
+    static let chunkBytes: UInt32 = 1 << chunkShift
+    static let slotsPerChunk = Int(chunkBytes / 2)
 
     init(board: Board) {
         specs = board.memory
@@ -46,7 +53,8 @@ final class MemoryMap {
             memory.initializeMemory(as: UInt8.self, repeating: 0, count: Int(spec.size) + 8)
             (regions + i).initialize(to: RegionInfo(
                 base: spec.base, size: spec.size, memory: memory, writable: spec.writable,
-                executable: spec.executable, code: nil))
+                executable: spec.executable, code: nil,
+                chunkCount: Int((UInt64(spec.size) + UInt64(MemoryMap.chunkBytes) - 1) / UInt64(MemoryMap.chunkBytes))))
             // Regions are page-aligned on every board we know; a region that is not gets
             // its partial pages resolved by the slow path's linear search (marker 0xFF).
             let first = Int(spec.base >> MemoryMap.pageShift)
@@ -61,13 +69,8 @@ final class MemoryMap {
     }
 
     deinit {
-        for i in 0..<regionCount {
-            regions[i].memory.deallocate()
-            if let code = regions[i].code {
-                code.deinitialize(count: Int(regions[i].size / 2))
-                code.deallocate()
-            }
-        }
+        invalidateCode()
+        for i in 0..<regionCount { regions[i].memory.deallocate() }
         regions.deinitialize(count: regionCount)
         regions.deallocate()
         pages.deallocate()
@@ -97,29 +100,63 @@ final class MemoryMap {
         return nil
     }
 
-    /// The decode cache of a region, allocating it on first use.
-    func codeCache(_ i: Int) -> UnsafeMutablePointer<DecodedSlot> {
-        if let code = regions[i].code { return code }
-        let n = Int(regions[i].size / 2) + 2
-        let code = UnsafeMutablePointer<DecodedSlot>.allocate(capacity: n)
-        code.initialize(repeating: DecodedSlot(inst: Instruction(.undefined, size: 0), timing: StaticTiming(), function: 0),
-                        count: n)
-        regions[i].code = code
-        return code
+    /// The decode-cache chunk holding `offset` of region `i`, allocated on first use:
+    /// its slots, and the region offset and byte length it covers.
+    func codeChunk(_ i: Int, offset: UInt32) -> (slots: UnsafeMutablePointer<DecodedSlot>, start: UInt32, bytes: UInt32) {
+        if regions[i].code == nil {
+            let table = UnsafeMutablePointer<UnsafeMutablePointer<DecodedSlot>?>.allocate(capacity: regions[i].chunkCount)
+            table.initialize(repeating: nil, count: regions[i].chunkCount)
+            regions[i].code = table
+        }
+        let table = regions[i].code!
+        let c = Int(offset >> MemoryMap.chunkShift)
+        let start = UInt32(c) << MemoryMap.chunkShift
+        let bytes = min(MemoryMap.chunkBytes, regions[i].size - start)
+        if let slots = table[c] { return (slots, start, bytes) }
+        // One spare slot past the end: a 32-bit instruction in the last halfword.
+        let slots = UnsafeMutablePointer<DecodedSlot>.allocate(capacity: MemoryMap.slotsPerChunk + 1)
+        slots.initialize(repeating: DecodedSlot(inst: Instruction(.undefined, size: 0), timing: StaticTiming(), function: 0),
+                         count: MemoryMap.slotsPerChunk + 1)
+        table[c] = slots
+        return (slots, start, bytes)
+    }
+
+    /// Forget decoded instructions overlapping [offset, offset + count) of region `i`
+    /// (a 32-bit instruction starting 2 bytes before the range overlaps it too).
+    func invalidateCode(_ i: Int, offset: UInt32, count: UInt32) {
+        guard let table = regions[i].code, count > 0 else { return }
+        let first = offset >= 2 ? Int((offset - 2) >> 1) : 0
+        let last = Int((UInt64(offset) + UInt64(count) - 1) >> 1)
+        var slot = first
+        while slot <= last {
+            let c = slot / MemoryMap.slotsPerChunk
+            let end = min(last, (c + 1) * MemoryMap.slotsPerChunk - 1)
+            if c < regions[i].chunkCount, let slots = table[c] {
+                for k in (slot - c * MemoryMap.slotsPerChunk)...(end - c * MemoryMap.slotsPerChunk) {
+                    slots[k].inst.size = 0
+                }
+            }
+            slot = end + 1
+        }
     }
 
     /// Drop all decoded instructions (after loading code, or changing the timing model).
     func invalidateCode() {
         for i in 0..<regionCount {
-            if let code = regions[i].code {
-                code.deinitialize(count: Int(regions[i].size / 2) + 2)
-                code.deallocate()
-                regions[i].code = nil
+            guard let table = regions[i].code else { continue }
+            for c in 0..<regions[i].chunkCount {
+                if let slots = table[c] {
+                    slots.deinitialize(count: MemoryMap.slotsPerChunk + 1)
+                    slots.deallocate()
+                }
             }
+            table.deallocate()
+            regions[i].code = nil
         }
     }
 
-    /// Loader access: write bytes regardless of the region's write permission.
+    /// Loader access: write bytes regardless of the region's write permission, dropping
+    /// decoded instructions they overwrite.
     func load(_ bytes: [UInt8], at address: UInt32) -> Bool {
         guard !bytes.isEmpty else { return true }
         guard let i = regionIndex(address, bytes: UInt32(bytes.count)) else { return false }
@@ -127,6 +164,7 @@ final class MemoryMap {
         bytes.withUnsafeBytes { src in
             (regions[i].memory + off).copyMemory(from: src.baseAddress!, byteCount: bytes.count)
         }
+        invalidateCode(i, offset: UInt32(off), count: UInt32(bytes.count))
         return true
     }
 

@@ -162,6 +162,8 @@ extension EncodingRow {
                 if f(a) != f(b) { return true }
             case let .fieldLess(a, than):
                 if than.contains(where: { f(a) < f($0) }) { return true }
+            case let .fieldsSumAbove(letters, limit):
+                if letters.reduce(0, { $0 + Int(f($1)) }) > limit { return true }
             case .listHasPCAndLR:
                 if decoded.list & 0xC000 == 0xC000 { return true }
             case let .listHas(r):

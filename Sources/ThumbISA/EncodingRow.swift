@@ -52,6 +52,8 @@ public enum Unpredictable: Sendable {
     case fieldsDiffer(Character, Character)
     /// A field's value is less than another's (BFI/BFC: msb < lsb).
     case fieldLess(Character, than: [Character])
+    /// The sum of the fields' values exceeds a limit (SBFX/UBFX: lsb + widthminus1 > 31).
+    case fieldsSumAbove([Character], Int)
     /// Register list contains both PC and LR (LDM/POP).
     case listHasPCAndLR
     /// Register list contains this register.

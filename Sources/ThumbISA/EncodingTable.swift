@@ -245,7 +245,7 @@ private let plainImmediate: [EncodingRow] = [
     EncodingRow(.ssat16, "SSAT16 T1", "111100110010nnnn 0000dddd0000ssss", .v7em, [D, N, .imm2("s", bias: 1)],
                 unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
     EncodingRow(.sbfx, "SBFX T1", "111100110100nnnn 0iiiddddii0wwwww", .v7m, [D, N, .imm("i"), .imm2("w")],
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC), .fieldsSumAbove(["i", "w"], 31)]),
     EncodingRow(.bfi, "BFI T1", "111100110110nnnn 0iiiddddii0wwwww", .v7m, [D, N, .imm("i"), .imm2("w")],
                 except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13]), .fieldLess("w", than: ["i"])]),
     EncodingRow(.bfc, "BFC T1", "1111001101101111 0iiiddddii0wwwww", .v7m, [D, .imm("i"), .imm2("w")],
@@ -256,7 +256,7 @@ private let plainImmediate: [EncodingRow] = [
     EncodingRow(.usat16, "USAT16 T1", "111100111010nnnn 0000dddd0000ssss", .v7em, [D, N, .imm2("s")],
                 unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
     EncodingRow(.ubfx, "UBFX T1", "111100111100nnnn 0iiiddddii0wwwww", .v7m, [D, N, .imm("i"), .imm2("w")],
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC), .fieldsSumAbove(["i", "w"], 31)]),
 ]
 
 /// Branches and miscellaneous control, A5.3.4.
