@@ -45,6 +45,8 @@ struct DiffStep: Sendable {
     var bytes: [UInt8]
     /// The encoding row's name (or "setup: ..."), for failure messages.
     var label: String
+    /// The generated instruction's row (nil for setup steps).
+    var row: Int?
 }
 
 struct DiffCase: Sendable {
@@ -78,6 +80,11 @@ struct DiffCaseBuilder {
     private enum Item {
         case inst(GeneratedInstruction)
         case literal(Reg, UInt32)
+    }
+
+    /// Rows a stream may contain on this target.
+    var eligibleRows: [Int] {
+        gen.candidateRows.filter { !DiffCaseBuilder.excludedOps.contains(EncodingTable.rows[$0].op) }
     }
 
     /// Ops a stream never contains. YIELD: Unicorn reports it as an invalid instruction
@@ -139,7 +146,7 @@ struct DiffCaseBuilder {
             guard let g = gen.generate(
                 position: position,
                 rowFilter: { !DiffCaseBuilder.excludedOps.contains($0.op) && $0.op != .it },
-                accept: { DiffCaseBuilder.registerPolicy($0) })
+                accept: { [arch = target.arch] in DiffCaseBuilder.registerPolicy($0, arch: arch) })
             else { return nil }
             let inst = g.instruction
             let isExclusive = [.ldrex, .ldrexb, .ldrexh, .strex, .strexb, .strexh, .clrex].contains(inst.op)
@@ -159,13 +166,15 @@ struct DiffCaseBuilder {
     }
 
     /// PC is never written; SP only keeping word alignment.
-    static func registerPolicy(_ i: Instruction) -> Bool {
+    static func registerPolicy(_ i: Instruction, arch: ArchLevel) -> Bool {
         switch i.op {
         case .mrs:
             return [0, 1, 2, 3, 5, 6, 7, 8, 9, 16, 17, 18, 19, 20].contains(i.imm2)
                 && i.rd != .pc && i.rd != .sp
         case .msr:
-            return i.imm2 <= 3  // APSR only: the rest changes modes and stacks
+            // APSR only (the rest changes modes and stacks). ARMv6-M encodes no mask: its
+            // bits 11:8 "should be" 1000, anything else is UNPREDICTABLE (DDI 0419 A6.7.38).
+            return i.imm2 <= 3 && (arch != .v6m || i.imm == 2)
         case .ldm, .ldmdb:
             return i.list & 0x8000 == 0 && i.list & 0x2000 == 0
         case .stm, .stmdb:
@@ -290,7 +299,7 @@ struct DiffCaseBuilder {
             if reg == .sp || (!reg.isLow && target.arch == .v6m) {
                 guard let scratch = (0..<8).map({ Reg($0) }).first(where: { !used.contains($0.rawValue) }) else { return nil }
                 items.append(.literal(scratch, value))
-                items.append(movItem(to: reg, from: scratch))
+                items.append(movItem(to: reg, from: scratch))  // counted as the MOV row it is
             } else {
                 items.append(.literal(reg, value))
             }
@@ -325,10 +334,12 @@ struct DiffCaseBuilder {
             let address = target.codeStart + UInt32(offset)
             var bytes: [UInt8]
             var label: String
+            var row: Int?
             switch item {
             case let .inst(g):
                 bytes = g.encoded.bytes
                 label = EncodingTable.rows[g.row].name
+                row = g.row
             case let .literal(r, value):
                 let slot = target.codeStart + UInt32(poolStart + 4 * pool.count)
                 pool.append(value)
@@ -340,7 +351,7 @@ struct DiffCaseBuilder {
                 label = "setup: ldr \(r), =0x\(String(value, radix: 16))"
             }
             code.replaceSubrange(offset..<offset + bytes.count, with: bytes)
-            steps.append(DiffStep(address: address, bytes: bytes, label: label))
+            steps.append(DiffStep(address: address, bytes: bytes, label: label, row: row))
             offset += bytes.count
         }
         for v in pool { code += withUnsafeBytes(of: v.littleEndian, Array.init) }

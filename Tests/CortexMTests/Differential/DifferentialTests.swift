@@ -28,12 +28,14 @@ import ThumbISA
         var failures: [String] = []
         var instructions = 0
         var built = 0
+        var covered = Set<Int>()
         // Distinct seeds per target, reproducible from SERSIM_DIFFTEST_SEED.
         let base = DifferentialTests.seed &+ UInt64(DiffTarget.all.firstIndex { $0.name == name } ?? 0) << 40
         for k in 0..<DifferentialTests.cases {
             let caseSeed = base &+ UInt64(k)
             guard let c = builder.make(seed: caseSeed) else { continue }
             built += 1
+            for s in c.steps { if let r = s.row { covered.insert(r) } }
             let a = sersim.run(c)
             let b = try oracle.run(c)
             instructions += a.states.count
@@ -43,9 +45,14 @@ import ThumbISA
             }
         }
         #expect(built >= DifferentialTests.cases * 9 / 10, "only \(built) of \(DifferentialTests.cases) cases could be built")
+        // Every encoding the policy admits must have been exercised (setup-only MOV aside).
+        let missing = builder.eligibleRows.filter { !covered.contains($0) }.map { EncodingTable.rows[$0].name }
+        #expect(missing.count <= builder.eligibleRows.count / 20,
+                "\(missing.count) of \(builder.eligibleRows.count) encodings never generated: \(missing)")
         #expect(failures.isEmpty, "\(failures.count) differing cases (of \(built), \(instructions) steps):\n\(failures.joined(separator: "\n\n"))")
         if let out = DifferentialTests.env["SERSIM_DIFFTEST_REPORT"] {
-            let line = "\(target.name): \(built) cases, \(instructions) instructions, \(failures.count) differing\n"
+            let line = "\(target.name): \(built) cases, \(instructions) instructions, \(failures.count) differing, "
+                + "\(covered.count) encodings; never generated: \(missing)\n"
             if let h = FileHandle(forWritingAtPath: out) {
                 h.seekToEndOfFile()
                 h.write(Data(line.utf8))
