@@ -31,6 +31,8 @@ struct StepState: Equatable {
 }
 
 struct CaseOutcome {
+    /// Address of each executed instruction (sersim's trace; Unicorn stops at the same).
+    var trace: [UInt32] = []
     var states: [StepState]
     /// The step at which the run stopped with a fault, and why.
     var fault: String?
@@ -79,7 +81,8 @@ final class UnicornOracle {
         process.waitUntilExit()
     }
 
-    func run(_ c: DiffCase) throws -> CaseOutcome {
+    /// Run a case, stopping after each of `stops` (sersim's PCs after each step).
+    func run(_ c: DiffCase, stops: [UInt32]) throws -> CaseOutcome {
         let t = c.target
         let hex = { (b: [UInt8]) in b.map { String(format: "%02x", $0) }.joined() }
         let object: [String: Any] = [
@@ -88,7 +91,7 @@ final class UnicornOracle {
             "writes": [[Int(t.codeStart), hex(c.code)], [Int(t.windowBase), hex(c.window)]],
             "regs": c.regs.map(Int.init),
             "xpsr": Int(c.xpsr),
-            "stops": c.steps.map { Int($0.address) + $0.bytes.count },
+            "stops": stops.map(Int.init),
             "window": [Int(t.windowBase), Int(t.windowSize)],
             "clean_regions": [[Int(t.ramBase), Int(t.windowBase - t.ramBase)],
                               [Int(t.windowBase + t.windowSize), Int(t.ramBase + t.ramSize - t.windowBase - t.windowSize)]],
@@ -146,7 +149,11 @@ final class SersimDiffRunner {
         var states: [StepState] = []
         var fault: String?
         var windowCRC = c.window.withUnsafeBytes { crc32($0) }
-        for (k, _) in c.steps.enumerated() {
+        var trace: [UInt32] = []
+        // Run until the PC reaches the end of the code; branches only go forward, so a
+        // step limit is a safeguard, not a policy.
+        for k in 0..<400 where machine.register(15) != c.end {
+            trace.append(machine.register(15))
             do {
                 try machine.step()
             } catch {
@@ -164,7 +171,7 @@ final class SersimDiffRunner {
             guard let bytes = machine.peek(base, count: Int(size)) else { return false }
             return bytes.withUnsafeBytes { p in zeros.withUnsafeBytes { z in memcmp(p.baseAddress!, z.baseAddress!, p.count) == 0 } }
         }
-        return CaseOutcome(states: states, fault: fault, ramClean: clean)
+        return CaseOutcome(trace: trace, states: states, fault: fault, ramClean: clean)
     }
 
     func windowCRC() -> UInt32 {
@@ -189,7 +196,9 @@ func compare(_ c: DiffCase, sersim: CaseOutcome, unicorn: CaseOutcome) -> String
         if a.windowCRC != b.windowCRC { diffs.append("data window differs") }
         if !diffs.isEmpty {
             let before = k == 0 ? c.regs : sersim.states[k - 1].regs
-            return "after step \(k) (\(c.steps[k].label)): " + diffs.joined(separator: "; ")
+            let label = sersim.trace.indices.contains(k) ? (c.instruction(at: sersim.trace[k])?.label ?? "?") : "?"
+            return String(format: "after step %d at %08x (%@): ", k, sersim.trace.indices.contains(k) ? sersim.trace[k] : 0, label)
+                + diffs.joined(separator: "; ")
                 + "\n  registers before: " + before.map { String(format: "%08x", $0) }.joined(separator: " ")
                 + "\n  xPSR before: " + String(format: "%08x", k == 0 ? c.xpsr : sersim.states[k - 1].xpsr)
         }

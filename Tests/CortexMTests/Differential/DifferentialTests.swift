@@ -35,12 +35,12 @@ import ThumbISA
             let caseSeed = base &+ UInt64(k)
             guard let c = builder.make(seed: caseSeed) else { continue }
             built += 1
-            for s in c.steps { if let r = s.row { covered.insert(r) } }
             let a = sersim.run(c)
-            let b = try oracle.run(c)
+            for pc in a.trace { if let r = c.instruction(at: pc)?.row { covered.insert(r) } }
+            let b = try oracle.run(c, stops: a.states.map { $0.regs[15] })
             instructions += a.states.count
             if let d = compare(c, sersim: a, unicorn: b) {
-                failures.append("case seed 0x\(String(caseSeed, radix: 16)) on \(target.name): \(d)\n\(c.listing())")
+                failures.append("case seed 0x\(String(caseSeed, radix: 16)) on \(target.name): \(d)\n\(c.listing(trace: a.trace))")
                 if failures.count >= 5 { break }
             }
         }
