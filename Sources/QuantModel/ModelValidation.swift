@@ -112,6 +112,9 @@ extension Model {
             guard op.outputs.count == op.kind.outputCount else {
                 throw ModelValidationError(label, "has \(op.outputs.count) outputs; \(op.kind.rawValue) produces \(op.kind.outputCount)")
             }
+            guard op.options.fits(op.kind) else {
+                throw ModelValidationError(label, "carries options of another operator kind (\(op.options))")
+            }
             for (position, input) in op.inputs.enumerated() {
                 guard let input else {
                     guard op.kind.isOptionalInput(position) else {
@@ -181,6 +184,22 @@ extension Model {
                     throw ModelValidationError(label, "has \(q.scales.count) per-channel scales, but dimension \(q.dimension) of shape \(t.shape) has \(t.shape[q.dimension]) channels")
                 }
             }
+        }
+    }
+}
+
+extension OperatorOptions {
+    /// Whether these options belong to `kind`; `.none` means "the defaults" for any kind.
+    public func fits(_ kind: OperatorKind) -> Bool {
+        switch (self, kind) {
+        case (.none, _): true
+        case (.fullyConnected, .fullyConnected): true
+        case (.lstm, .unidirectionalSequenceLSTM): true
+        case (.softmax, .softmax): true
+        case (.stridedSlice, .stridedSlice): true
+        case (.reshape, .reshape): true
+        case (.elementwise, .add), (.elementwise, .mul): true
+        default: false
         }
     }
 }

@@ -86,3 +86,18 @@ enum IOFixtures {
         var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
     }
 }
+
+/// The error `body` throws, as `E`; records an issue when it throws nothing or another type.
+func caught<E: Error>(_ type: E.Type, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ body: () throws -> Void) -> E? {
+    do {
+        try body()
+    } catch let e as E {
+        return e
+    } catch {
+        Issue.record("unexpected error type: \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+    Issue.record("expected an error, none was thrown", sourceLocation: sourceLocation)
+    return nil
+}
