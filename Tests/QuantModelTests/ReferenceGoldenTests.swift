@@ -23,7 +23,20 @@ func mismatch(_ got: TensorValues, _ expected: [Double]) -> String? {
     @Test(arguments: GoldenFixture.allNames)
     func matchesTFLM(_ name: String) throws {
         let fixture = try GoldenFixture.load(name)
-        var interpreter = try ReferenceInterpreter(model: fixture.model)
+        try check(fixture, model: fixture.model)
+    }
+
+    /// The same, with the model read from the fixture's .tflite by sersim's importer.
+    @Test(arguments: GoldenFixture.allNames)
+    func importedTFLiteMatchesTFLM(_ name: String) throws {
+        let fixture = try GoldenFixture.load(name)
+        let path = GoldenFixture.directory.appendingPathComponent("\(name)/model.tflite").path
+        try check(fixture, model: try ModelLoader.load(path))
+    }
+
+    func check(_ fixture: GoldenFixture, model: Model) throws {
+        let name = fixture.name
+        var interpreter = try ReferenceInterpreter(model: model)
         for c in fixture.cases {
             interpreter.reset()
             let outputs = try interpreter.invoke(fixture.inputs(c.inputs))
