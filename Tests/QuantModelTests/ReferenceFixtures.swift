@@ -19,6 +19,10 @@ struct GoldenFixture {
         var steps: [(inputs: [[Double]], outputs: [[Double]])]
     }
 
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
     var name: String
     var description: String
     var model: Model
