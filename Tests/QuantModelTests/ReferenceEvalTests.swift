@@ -21,17 +21,12 @@ import Testing
         }
     }
 
-    /// The bytes numpy 2.4 writes for np.array([[1, -2], [300, -40000]], dtype='>i4') saved
-    /// with format version 2.0.
+    /// The bytes numpy 2.4.6 writes for np.array([[1, -2], [300, -40000]], dtype='>i4') with
+    /// np.lib.format.write_array(..., version=(2, 0)).
     @Test func readsVersion2BigEndian() throws {
-        var header = "{'descr': '>i4', 'fortran_order': False, 'shape': (2, 2), }"
-        header += String(repeating: " ", count: 64 - (12 + header.count + 1) % 64) + "\n"
-        let n = header.utf8.count
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [2, 0, UInt8(n & 0xFF), UInt8(n >> 8), 0, 0] + Array(header.utf8)
-        for v: Int32 in [1, -2, 300, -40000] {
-            let u = UInt32(bitPattern: v)
-            bytes += [UInt8(u >> 24), UInt8((u >> 16) & 0xFF), UInt8((u >> 8) & 0xFF), UInt8(u & 0xFF)]
-        }
+        let bytes = [UInt8](Data(base64Encoded: "k05VTVBZAgB0AAAAeydkZXNjcic6ICc+aTQnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAn"
+            + "c2hhcGUnOiAoMiwgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAB"
+            + "/////gAAASz//2PA")!)
         let array = try NPY.decode(bytes, path: "be.npy")
         #expect(array.shape == [2, 2])
         #expect(array.values == [1, -2, 300, -40000])
