@@ -21,6 +21,16 @@ import Testing
         }
     }
 
+    /// np.save (numpy 2.4.6) of the same arrays gives exactly these bytes.
+    @Test func writesWhatNumpyWrites() {
+        let int8 = "k05VTVBZAQB2AHsnZGVzY3InOiAnfGkxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAg"
+            + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAqA/wABAn8="
+        let float32 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsKSwgfSAgICAgICAg"
+            + "ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwA=="
+        #expect(NPY.encode(shape: [2, 3], values: .int8([-128, -1, 0, 1, 2, 127])) == [UInt8](Data(base64Encoded: int8)!))
+        #expect(NPY.encode(shape: [2], values: .float32([1.5, -2])) == [UInt8](Data(base64Encoded: float32)!))
+    }
+
     /// The bytes numpy 2.4.6 writes for np.array([[1, -2], [300, -40000]], dtype='>i4') with
     /// np.lib.format.write_array(..., version=(2, 0)).
     @Test func readsVersion2BigEndian() throws {
