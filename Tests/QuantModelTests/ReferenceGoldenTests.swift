@@ -34,6 +34,24 @@ func mismatch(_ got: TensorValues, _ expected: [Double]) -> String? {
         try check(fixture, model: try ModelLoader.load(path))
     }
 
+    /// Fixtures that also ship a .q8 (the bundled example's Examples/ser/ser.q8).
+    static var q8Names: [String] {
+        GoldenFixture.allNames.filter {
+            FileManager.default.fileExists(atPath: GoldenFixture.directory.appendingPathComponent("\($0)/model.q8").path)
+        }
+    }
+
+    @Test(arguments: q8Names)
+    func q8MatchesTFLM(_ name: String) throws {
+        let fixture = try GoldenFixture.load(name)
+        let path = GoldenFixture.directory.appendingPathComponent("\(name)/model.q8").path
+        try check(fixture, model: try ModelLoader.load(path))
+    }
+
+    @Test func theExampleShipsAQ8() {
+        #expect(Self.q8Names.contains("ser_example"))
+    }
+
     func check(_ fixture: GoldenFixture, model: Model) throws {
         let name = fixture.name
         var interpreter = try ReferenceInterpreter(model: model)
