@@ -104,6 +104,8 @@ import Testing
         // 1.25 / 0.5 = 2.5 rounds away from zero to 3, + (-3) = 0; 1000 saturates.
         let f = NumericArray(shape: [2, 3], values: [1.25, -1.25, 0, 1000, -1000, 0.2], kind: .floatingPoint, sourceType: "<f8")
         #expect(try Evaluation.inputs(from: f, for: tensor, path: "x") == [.int8([0, -6, -3, 127, -128, -3])])
+        let nan = NumericArray(shape: [2, 3], values: [0, 0, .nan, 0, 0, 0], kind: .floatingPoint, sourceType: "<f4")
+        #expect(throws: InputFileError.self) { try Evaluation.inputs(from: nan, for: tensor, path: "x") }
         let big = NumericArray(shape: [2, 3], values: [0, 0, 0, 0, 0, 128], kind: .integer, sourceType: "<i4")
         do {
             _ = try Evaluation.inputs(from: big, for: tensor, path: "x.npy")

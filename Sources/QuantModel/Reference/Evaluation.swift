@@ -75,7 +75,8 @@ public enum Evaluation {
                         + "quantize float values with")
                 }
                 let zero = Double(q.zeroPoint)
-                for v in values {
+                for (i, v) in values.enumerated() {
+                    guard !v.isNaN else { throw InputFileError(path: path, "element \(i) is NaN") }
                     // As TFLM's AffineQuantize (division and rounding in float), but saturating.
                     let r = Double((Float(v) / q.scale).rounded())
                     raw.append(Int32(min(max(r + zero, lo), hi)))

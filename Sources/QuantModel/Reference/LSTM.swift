@@ -252,6 +252,9 @@ extension Reference {
         }
 
         static func validate(_ p: Params, _ w: Weights) throws(ReferenceError) {
+            guard p.batchSize > 0, p.timeSteps > 0, p.inputSize > 0, p.stateSize > 0 else {
+                throw ReferenceError("empty LSTM (\(p.batchSize) x \(p.timeSteps) x \(p.inputSize) -> \(p.stateSize))")
+            }
             guard w.input.count == 4, w.recurrent.count == 4, w.bias.count == 4 else {
                 throw ReferenceError("LSTM weights must hold four gates")
             }
