@@ -107,13 +107,17 @@ public struct MemoryRegion: Sendable, Equatable {
     /// Whether the application may place data here (false for regions like boot ROM).
     public var usable: Bool
     public var addressSpace: AddressSpace
+    /// True when no source gives the region's wait states and sersim assumes `waitStates`
+    /// (0); the timing report names the assumption.
+    public var waitStatesAssumed: Bool
 
     public init(
         name: String, kind: RegionKind, base: UInt32, size: UInt32,
         readable: Bool = true, writable: Bool, executable: Bool,
         waitStates: Int = 0, usesFlashLatency: Bool = false, usable: Bool = true,
-        addressSpace: AddressSpace = .unified
+        addressSpace: AddressSpace = .unified, waitStatesAssumed: Bool = false
     ) {
+        self.waitStatesAssumed = waitStatesAssumed
         self.name = name
         self.kind = kind
         self.base = base
@@ -172,6 +176,8 @@ public struct MemorySystem: Sendable, Equatable {
     public var prefetch: Bool
     /// STM32 ART accelerator: instruction cache lines in front of flash (count, bytes).
     public var art: CacheSpec?
+    /// The ART's data (literal-pool) cache on STM32F4/L4, when the reference manual gives one.
+    public var artData: CacheSpec?
     public var icache: CacheSpec?
     public var dcache: CacheSpec?
     /// XIP cache in front of external flash, and the cost of a miss in core cycles.
@@ -181,8 +187,9 @@ public struct MemorySystem: Sendable, Equatable {
     public init(
         flashLatency: [LatencyStep] = [], flashLineBytes: Int = 16, prefetch: Bool = false,
         art: CacheSpec? = nil, icache: CacheSpec? = nil, dcache: CacheSpec? = nil,
-        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0
+        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0, artData: CacheSpec? = nil
     ) {
+        self.artData = artData
         self.flashLatency = flashLatency
         self.flashLineBytes = flashLineBytes
         self.prefetch = prefetch

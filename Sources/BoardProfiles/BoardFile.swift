@@ -417,8 +417,10 @@ struct BoardReader {
         }
         var waitStates = 0
         var usesFlash = false
-        let ws = try o.raw("waitStates")
-        if let s = ws as? String, s == "flash" {
+        var assumed = false
+        if !o.has("waitStates") {
+            assumed = true  // no source gives them: 0, and the timing report says so
+        } else if let s = try o.raw("waitStates") as? String, s == "flash" {
             usesFlash = true
         } else {
             waitStates = try o.count("waitStates")
@@ -436,7 +438,8 @@ struct BoardReader {
         return MemoryRegion(
             name: name, kind: kind, base: base, size: UInt32(truncatingIfNeeded: min(size, UInt64(UInt32.max))),
             readable: access.contains("r"), writable: access.contains("w"), executable: access.contains("x"),
-            waitStates: waitStates, usesFlashLatency: usesFlash, usable: usable, addressSpace: space)
+            waitStates: waitStates, usesFlashLatency: usesFlash, usable: usable, addressSpace: space,
+            waitStatesAssumed: assumed)
     }
 
     func checkRegions(_ regions: [MemoryRegion]) throws(BoardFileError) {
@@ -517,6 +520,7 @@ struct BoardReader {
             try f.finish()
         }
         if var c = try o.optionalObject("art") { ms.art = try readCache(&c) }
+        if var c = try o.optionalObject("artData") { ms.artData = try readCache(&c) }
         if var c = try o.optionalObject("icache") { ms.icache = try readCache(&c) }
         if var c = try o.optionalObject("dcache") { ms.dcache = try readCache(&c) }
         if var c = try o.optionalObject("xipCache") { ms.xipCache = try readCache(&c) }

@@ -77,13 +77,18 @@ public enum BoardLibrary {
     public static func names(in dirs: [String]) -> [String] {
         var seen: [String] = []
         for dir in dirs {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for f in files.sorted() where f.hasSuffix(".json") {
+            for f in jsonFiles(in: dir) {
                 let n = String(f.dropLast(5))
                 if !seen.contains(n) { seen.append(n) }
             }
         }
         return seen
+    }
+
+    /// `*.json` files of a directory, ordered by board name.
+    static func jsonFiles(in dir: String) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.sorted { $0.dropLast(5) < $1.dropLast(5) }
     }
 
     /// Every board in the board directories: the valid ones, and an error for each file
@@ -97,8 +102,7 @@ public enum BoardLibrary {
         var errors: [BoardFileError] = []
         var seen: Set<String> = []
         for dir in dirs {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for f in files.sorted() where f.hasSuffix(".json") {
+            for f in jsonFiles(in: dir) {
                 let name = String(f.dropLast(5))
                 guard !seen.contains(name) else { continue }
                 seen.insert(name)
