@@ -19,7 +19,7 @@ public enum TFLiteImportError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         switch self {
         case .malformed(let e):
-            return "not a valid TFLite model: \(e)"
+            return "not a valid TFLite model (damaged or truncated): \(e)"
         case .unsupportedOperator(let index, let name, let supported):
             return "operator \(index) is \(name), which sersim does not support; supported operators: \(supported.joined(separator: ", "))"
         case .unsupportedTensorType(let tensor, let name, let type, let supported):
