@@ -39,8 +39,9 @@ public struct TFLMReferenceScratch: ScratchBufferPolicy {
         guard inputShape.count == 3, stateShape.count == 2 else { return [] }
         let timeMajor: Bool = if case .lstm(let o) = op.options { o.timeMajor } else { false }
         let batch = timeMajor ? inputShape[1] : inputShape[0]
-        let bytes = batch * stateShape[1] * model.tensors[cell].type.byteSize
-        return [Int](repeating: bytes, count: 4)
+        let (elements, o1) = batch.multipliedReportingOverflow(by: stateShape[1])
+        let (bytes, o2) = elements.multipliedReportingOverflow(by: model.tensors[cell].type.byteSize)
+        return [Int](repeating: o1 || o2 ? Int.max : bytes, count: 4)
     }
 }
 
@@ -112,7 +113,7 @@ public struct ArenaPlanner: Sendable {
     /// Plans `model`'s activations and scratch buffers. The model must be valid
     /// (`Model.validate()`), as every loaded model is.
     public func plan(_ model: Model) throws(PlanningError) -> ArenaPlan {
-        guard alignment > 0 else { throw PlanningError("alignment \(alignment) must be positive") }
+        guard alignment > 0 && alignment <= 4096 else { throw PlanningError("alignment \(alignment) must be between 1 and 4096") }
         do { try model.validate() } catch { throw PlanningError("the model is invalid: \(error)") }
         let n = model.tensors.count
         var first = [Int?](repeating: nil, count: n)
@@ -131,7 +132,9 @@ public struct ArenaPlanner: Sendable {
             for case let t? in op.inputs { used(t, step) }
             for t in op.outputs { used(t, step) }
             for (slot, bytes) in scratch.scratchBuffers(for: k, in: model).enumerated() {
-                guard bytes >= 0 else { throw PlanningError("operator \(k) asks for \(bytes) bytes of scratch") }
+                guard bytes >= 0 && bytes <= ModelLimits.maxTensorBytes else {
+                    throw PlanningError("operator \(k) asks for \(bytes) bytes of scratch; at most \(ModelLimits.maxTensorBytes) can be planned")
+                }
                 scratchRequests.append((k, slot, bytes))
             }
         }

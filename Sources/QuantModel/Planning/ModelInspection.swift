@@ -99,8 +99,8 @@ public struct ModelInspection: Codable, Sendable, Equatable {
     public init(model: Model, format: String, fileBytes: Int? = nil, notes: [String] = [],
                 planner: ArenaPlanner = ArenaPlanner(), plannerName: String = "greedy, as TFLite Micro's GreedyMemoryPlanner",
                 scratchName: String = "TFLite Micro reference kernels") throws(PlanningError) {
+        let plan = try planner.plan(model)  // validates the model first
         let cost = CostModel.analyze(model)
-        let plan = try planner.plan(model)
         name = model.name
         self.format = format
         self.fileBytes = fileBytes
