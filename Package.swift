@@ -79,6 +79,7 @@ let package = Package(
             name: "sersim",
             dependencies: [
                 "SerSim",
+                "QuantModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
