@@ -83,7 +83,11 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "ThumbISATests", dependencies: ["ThumbISA"]),
+        .testTarget(
+            name: "ThumbISATests",
+            dependencies: ["ThumbISA", "ELFFile"],
+            resources: [.copy("Corpus")]
+        ),
         .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
         .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
         .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"]),

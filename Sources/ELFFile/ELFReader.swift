@@ -129,7 +129,7 @@ public enum ELFReader {
                     if kind == .function { address &= ~1 }
                     symbols.append(FirmwareImage.Symbol(
                         name: symName, address: address, size: UInt32(truncatingIfNeeded: sym.st_size), kind: kind,
-                        isGlobal: bind == STB_GLOBAL || bind == STB_WEAK, section: section))
+                        isGlobal: bind == STB_GLOBAL || bind == STB_WEAK, isWeak: bind == STB_WEAK, section: section))
                 }
             }
         }

@@ -54,17 +54,21 @@ public struct FirmwareImage: Sendable {
         public var address: UInt32
         public var size: UInt32
         public var kind: Kind
+        /// STB_GLOBAL or STB_WEAK.
         public var isGlobal: Bool
+        /// STB_WEAK.
+        public var isWeak: Bool
         /// The section the symbol is defined in (nil: absolute, common or undefined).
         public var section: String?
 
         public init(name: String, address: UInt32, size: UInt32, kind: Kind, isGlobal: Bool = true,
-                    section: String? = nil) {
+                    isWeak: Bool = false, section: String? = nil) {
             self.name = name
             self.address = address
             self.size = size
             self.kind = kind
             self.isGlobal = isGlobal
+            self.isWeak = isWeak
             self.section = section
         }
     }

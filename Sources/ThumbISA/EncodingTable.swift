@@ -139,7 +139,7 @@ private let thumb16: [EncodingRow] = [
     EncodingRow(.stmdb, "PUSH T1", "1011010Mrrrrrrrr", .v6m,
                 [spN, .list("r", extra: [.init("M", 14)]), .flags(.wback)],
                 unpredictable: [.listCountBelow(1)]),
-    EncodingRow(.cps, "CPS T1", "10110110011m00IF", .v6m, [.flag("m", .disable), .imm("I")],
+    EncodingRow(.cps, "CPS T1", "10110110011m00ii", .v6m, [.flag("m", .disable), .imm("i")],
                 unpredictable: [.insideIT]),
     EncodingRow(.rev, "REV T1", "1011101000mmmddd", .v6m, [D, M]),
     EncodingRow(.rev16, "REV16 T1", "1011101001mmmddd", .v6m, [D, M]),
@@ -184,21 +184,21 @@ private let hintImm8 = ex(("t", 15), ("P", 1), ("U", 0), ("W", 0))
 /// Data processing (modified immediate), A5.3.1.
 private let modifiedImmediate: [EncodingRow] = [
     EncodingRow(.andImm, "AND (immediate) T1", "11110i00000Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: false),
+                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.tstImm, "TST (immediate) T1", "11110i000001nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
-                unpredictable: [.reg("n", spOrPC)]),
+                unpredictable: [.reg("n", spOrPC)], wide: true),
     EncodingRow(.bicImm, "BIC (immediate) T1", "11110i00001Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.orrImm, "ORR (immediate) T1", "11110i00010Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13])]),
+                except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13])], wide: true),
     EncodingRow(.movImm, "MOV (immediate) T2", "11110i00010S1111 0iiiddddiiiiiiii", .v7m, [D, .modifiedImm("i")], s: .sBit,
                 unpredictable: [.reg("d", spOrPC)], wide: true),
     EncodingRow(.ornImm, "ORN (immediate) T1", "11110i00011Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
                 except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13])]),
     EncodingRow(.mvnImm, "MVN (immediate) T1", "11110i00011S1111 0iiiddddiiiiiiii", .v7m, [D, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC)], wide: true),
     EncodingRow(.eorImm, "EOR (immediate) T1", "11110i00100Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.teqImm, "TEQ (immediate) T1", "11110i001001nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
                 unpredictable: [.reg("n", spOrPC)]),
     EncodingRow(.addImm, "ADD (immediate) T3", "11110i01000Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
@@ -206,11 +206,11 @@ private let modifiedImmediate: [EncodingRow] = [
     EncodingRow(.addImm, "ADD (SP plus immediate) T3", "11110i01000S1101 0iiiddddiiiiiiii", .v7m, [D, spN, .modifiedImm("i")], s: .sBit,
                 except: [reserved], unpredictable: [.reg("d", [15])], wide: true),
     EncodingRow(.cmnImm, "CMN (immediate) T1", "11110i010001nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
-                unpredictable: [.reg("n", [15])]),
+                unpredictable: [.reg("n", [15])], wide: true),
     EncodingRow(.adcImm, "ADC (immediate) T1", "11110i01010Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.sbcImm, "SBC (immediate) T1", "11110i01011Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.subImm, "SUB (immediate) T3", "11110i01101Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
                 except: [reserved, viaSP], unpredictable: [.reg("d", spOrPC), .reg("n", [15])], wide: true),
     EncodingRow(.subImm, "SUB (SP minus immediate) T2", "11110i01101S1101 0iiiddddiiiiiiii", .v7m, [D, spN, .modifiedImm("i")], s: .sBit,
@@ -218,7 +218,7 @@ private let modifiedImmediate: [EncodingRow] = [
     EncodingRow(.cmpImm, "CMP (immediate) T2", "11110i011011nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
                 unpredictable: [.reg("n", [15])], wide: true),
     EncodingRow(.rsbImm, "RSB (immediate) T2", "11110i01110Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: false),
 ]
 
 /// Data processing (plain binary immediate), A5.3.3.
@@ -306,7 +306,7 @@ private let loadStoreMultiple: [EncodingRow] = [
                 unpredictable: [.reg("n", [15]), .listCountBelow(2), .listHasBaseWithWriteback]),
     EncodingRow(.stmdb, "PUSH T2", "1110100100101101 0M0rrrrrrrrrrrrr", .v7m,
                 [spN, .list("r", extra: [.init("M", 14)]), .flags(.wback)],
-                unpredictable: [.listCountBelow(2)], wide: true),
+                unpredictable: [.listCountBelow(2)], wide: false),
 ]
 
 /// Load/store dual or exclusive, table branch, A5.3.6.
@@ -372,7 +372,7 @@ private func singleDataRows(
                     [T, N, .imm("i"), offset], except: [viaPC] + hintExcept, unpredictable: badT, wide: true),
         EncodingRow(imm, "\(name) (immediate) T\(immT4)", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1PUWiiiiiiii", .v7m,
                     [T, N, .imm("i"), pux], except: t4except,
-                    unpredictable: badT + [.wbackAndRegsEqual("n", "t")]),
+                    unpredictable: badT + [.wbackAndRegsEqual("n", "t")], wide: true),
         EncodingRow(unpriv, "\(name)T T1", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1110iiiiiiii", .v7m,
                     [T, N, .imm("i"), offset], except: [viaPC], unpredictable: [.reg("t", spOrPC)]),
         EncodingRow(reg, "\(name) (register) T2", "1111100\(s)0\(sizeBits)\(l)nnnn tttt000000ssmmmm", .v7m,
@@ -399,9 +399,9 @@ private let singleLoadsStores: [EncodingRow] =
     + singleDataRows(load: false, width: "H", signed: false, sizeBits: "01", imm: .strhImm, reg: .strhReg, lit: nil, unpriv: .strht)
     + [
         EncodingRow(.ldrImm, "POP T3", "1111100001011101 tttt101100000100", .v7m,
-                    [T, spN, .fixedImm(4), .flags([.add, .wback])], unpredictable: [.reg("t", [13])]),
+                    [T, spN, .fixedImm(4), .flags([.add, .wback])], unpredictable: [.reg("t", [13])], wide: true),
         EncodingRow(.strImm, "PUSH T3", "1111100001001101 tttt110100000100", .v7m,
-                    [T, spN, .fixedImm(4), .flags([.index, .wback])], unpredictable: [.reg("t", spOrPC)]),
+                    [T, spN, .fixedImm(4), .flags([.index, .wback])], unpredictable: [.reg("t", spOrPC)], wide: true),
         // Preload hints (A7.7.98–A7.7.101): PLD/PLI, immediate, literal and register forms.
         EncodingRow(.pld, "PLD (immediate) T1", "111110001001nnnn 1111iiiiiiiiiiii", .v7m, [N, .imm("i"), offset], except: [viaPC]),
         EncodingRow(.pld, "PLD (immediate) T2", "111110000001nnnn 11111100iiiiiiii", .v7m, [N, .imm("i"), .flags(.index)], except: [viaPC]),
@@ -532,7 +532,7 @@ private let multiplies: [EncodingRow] = {
     let nm: [OperandSpec] = [.flag("N", .nHigh), .flag("M", .mHigh)]
     return [
         EncodingRow(.mla, "MLA T1", "111110110000nnnn aaaadddd0000mmmm", .v7m, [D, N, M, A], except: [noAcc], unpredictable: dnma),
-        EncodingRow(.mul, "MUL T2", "111110110000nnnn 1111dddd0000mmmm", .v7m, [D, N, M], unpredictable: dnm),
+        EncodingRow(.mul, "MUL T2", "111110110000nnnn 1111dddd0000mmmm", .v7m, [D, N, M], unpredictable: dnm, wide: true),
         EncodingRow(.mls, "MLS T1", "111110110000nnnn aaaadddd0001mmmm", .v7m, [D, N, M, A], unpredictable: dnm + [.reg("a", spOrPC)]),
         EncodingRow(.smlaxy, "SMLABB, SMLABT, SMLATB, SMLATT T1", "111110110001nnnn aaaadddd00NMmmmm", .v7em, [D, N, M, A] + nm,
                     except: [noAcc], unpredictable: dnma),
