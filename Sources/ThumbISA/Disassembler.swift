@@ -26,18 +26,22 @@ public struct DisassembledText: Sendable, Hashable, CustomStringConvertible {
     public var operands: String
     /// objdump's trailing comment without the "@ " (hex value, literal address...).
     public var comment: String?
+    /// objdump prints the tab after the mnemonic even though no operand follows (CPS
+    /// with neither I nor F).
+    public var emptyOperandField: Bool
 
-    public init(mnemonic: String, operands: String = "", comment: String? = nil) {
+    public init(mnemonic: String, operands: String = "", comment: String? = nil, emptyOperandField: Bool = false) {
         self.mnemonic = mnemonic
         self.operands = operands
         self.comment = comment
+        self.emptyOperandField = emptyOperandField
     }
 
     /// The text as objdump prints it after the address: mnemonic, tab, operands, then a tab
     /// and "@ comment".
     public var description: String {
         var s = mnemonic
-        if !operands.isEmpty { s += "\t" + operands }
+        if !operands.isEmpty || emptyOperandField { s += "\t" + operands }
         // objdump's MOV r8, r8 line has the comment after three tabs.
         if let comment { s += (operands.isEmpty && comment == "(mov r8, r8)" ? "\t\t\t@ " : "\t@ ") + comment }
         return s
@@ -59,7 +63,8 @@ public enum Disassembler {
     }
 
     /// The objdump text of a decoded instruction at `address`. `it` places it in an IT
-    /// block; `symbolize` names branch and literal targets.
+    /// block; `symbolize` names branch and literal targets (without it, targets print as
+    /// "0x..." like objdump's for a file without symbols).
     public static func format(
         _ inst: Instruction, address: UInt32, it: ITPosition? = nil, symbolize: Symbolizer? = nil
     ) -> DisassembledText {
@@ -68,7 +73,11 @@ public enum Disassembler {
         }
         var f = Formatter(inst: inst, row: row, address: address, it: it, symbolize: symbolize)
         f.run()
-        return DisassembledText(mnemonic: f.mnemonic, operands: f.operands, comment: f.comment)
+        return DisassembledText(mnemonic: f.mnemonic, operands: f.operands, comment: f.comment,
+                                emptyOperandField: f.operands.isEmpty && i(inst, is: .cps))
+    }
+
+    private static func i(_ inst: Instruction, is op: Op) -> Bool { inst.op == op
     }
 }
 
@@ -124,9 +133,12 @@ private struct Formatter {
 
     func imm(_ v: UInt32) -> String { "#\(v)" }
 
+    /// A branch or literal address: "805c <main+0x1c>" with symbols, "0x805c" without a
+    /// symbol table (as objdump prints both).
     func target(_ a: UInt32) -> String {
         let hex = String(a, radix: 16)
-        if let name = symbolize?(a) { return hex + " <" + name + ">" }
+        guard let symbolize else { return "0x" + hex }
+        if let name = symbolize(a) { return hex + " <" + name + ">" }
         return hex
     }
 
@@ -659,9 +671,11 @@ private struct Formatter {
             mn("isb")
             operands = option == 0xF ? "sy" : "#\(option)"
         case .dsb where option == 0:
-            mnemonic = "ssbb"  // DSB #0 is the speculative store bypass barrier
+            mnemonic = "ssbb"  // objdump's names for DSB #0/#4 (later architectures' SSBB/PSSBB)
         case .dsb where option == 4:
             mnemonic = "pssbb"
+        case .dsb where option == 0xC:
+            mnemonic = "dfb"  // objdump names this reserved option after ARMv8-R's DFB
         default:
             mn(i.op == .dmb ? "dmb" : "dsb")
             let names: [UInt32: String] = [0xF: "sy", 0xE: "st", 0xD: "ld", 0xB: "ish", 0xA: "ishst", 0x9: "ishld",

@@ -139,8 +139,9 @@ private let thumb16: [EncodingRow] = [
     EncodingRow(.stmdb, "PUSH T1", "1011010Mrrrrrrrr", .v6m,
                 [spN, .list("r", extra: [.init("M", 14)]), .flags(.wback)],
                 unpredictable: [.listCountBelow(1)]),
+    // I and F form a 2-bit immediate (I = 2, F = 1); neither set is UNPREDICTABLE.
     EncodingRow(.cps, "CPS T1", "10110110011m00ii", .v6m, [.flag("m", .disable), .imm("i")],
-                unpredictable: [.insideIT]),
+                unpredictable: [.insideIT, .when(ex(("i", 0)))]),
     EncodingRow(.rev, "REV T1", "1011101000mmmddd", .v6m, [D, M]),
     EncodingRow(.rev16, "REV16 T1", "1011101001mmmddd", .v6m, [D, M]),
     EncodingRow(.revsh, "REVSH T1", "1011101011mmmddd", .v6m, [D, M]),
@@ -370,9 +371,11 @@ private func singleDataRows(
     var rows = [
         EncodingRow(imm, "\(name) (immediate) T\(immT)", "1111100\(s)1\(sizeBits)\(l)nnnn ttttiiiiiiiiiiii", .v7m,
                     [T, N, .imm("i"), offset], except: [viaPC] + hintExcept, unpredictable: badT, wide: true),
+        // Byte and halfword loads to PC with writeback are UNPREDICTABLE (A7.7.47 T3).
         EncodingRow(imm, "\(name) (immediate) T\(immT4)", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1PUWiiiiiiii", .v7m,
                     [T, N, .imm("i"), pux], except: t4except,
-                    unpredictable: badT + [.wbackAndRegsEqual("n", "t")], wide: true),
+                    unpredictable: badT + [.wbackAndRegsEqual("n", "t")]
+                        + (load && !word ? [.when(ex(("t", 15), ("W", 1)))] : []), wide: true),
         EncodingRow(unpriv, "\(name)T T1", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1110iiiiiiii", .v7m,
                     [T, N, .imm("i"), offset], except: [viaPC], unpredictable: [.reg("t", spOrPC)]),
         EncodingRow(reg, "\(name) (register) T2", "1111100\(s)0\(sizeBits)\(l)nnnn tttt000000ssmmmm", .v7m,

@@ -202,7 +202,11 @@ public struct Listing: Sendable {
             let mid = (lo + hi) / 2
             if names[mid].address <= address { lo = mid + 1 } else { hi = mid }
         }
-        guard lo > 0 else { return nil }
+        guard !names.isEmpty else { return nil }
+        guard lo > 0 else {
+            // Below every symbol: objdump names it from the first one ("<main-0x20>").
+            return names[0].name + "-0x" + String(names[0].address &- address, radix: 16)
+        }
         // The first symbol (in objdump order) of the highest address not above `address`.
         var k = lo - 1
         let at = names[k].address
@@ -304,7 +308,8 @@ public struct Listing: Sendable {
                 inst = ThumbDecoder.shared.decode16(hw1, arch: arch)
             }
             inst.size = UInt8(size)
-            var text = Disassembler.format(inst, address: pc, it: position, symbolize: { self.name(of: $0) })
+            var text = Disassembler.format(inst, address: pc, it: position,
+                                           symbolize: names.isEmpty ? nil : { self.name(of: $0) })
             if inst.op == .undefined {
                 let word = size == 4 ? UInt32(hw1) << 16 | UInt32(hw2) : UInt32(hw1)
                 text = DisassembledText(mnemonic: "", operands: "",
