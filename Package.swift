@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "ThumbISATests",
             dependencies: ["ThumbISA", "ELFFile"],
-            resources: [.copy("Corpus")]
+            resources: [.copy("Corpus"), .copy("Fixtures")]
         ),
         .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
         .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
