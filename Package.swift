@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "sersim",
             dependencies: [
-                "SerSim",
+                "SerSim", "ThumbISA", "ELFFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

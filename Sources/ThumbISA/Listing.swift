@@ -19,28 +19,33 @@ public struct ListingSymbol: Sendable, Hashable {
     public var binding: Binding
     /// ELF st_size (objdump prefers larger symbols at equal addresses).
     public var size: UInt32
-    /// Defined in the section being listed (objdump prefers those at equal addresses).
-    public var inSection: Bool
+    /// The section that defines the symbol (nil: absolute or undefined).
+    public var section: String?
+    /// Defined in the section being listed (objdump prefers those at equal addresses);
+    /// set by `Listing`.
+    public internal(set) var inSection: Bool = true
 
     public init(name: String, address: UInt32, kind: Kind = .function, binding: Binding = .global,
-                size: UInt32 = 0, inSection: Bool = true) {
+                size: UInt32 = 0, section: String? = nil) {
         self.name = name
         self.address = address
         self.kind = kind
         self.binding = binding
         self.size = size
-        self.inSection = inSection
+        self.section = section
     }
 }
 
-/// An ARM ELF mapping symbol of the listed section: what starts at `address`.
+/// An ARM ELF mapping symbol: what starts at `address` in `section`.
 public struct MappingMark: Sendable, Hashable {
     public enum Kind: Sendable, Hashable { case thumb, arm, data }
     public var address: UInt32
     public var kind: Kind
-    public init(address: UInt32, kind: Kind) {
+    public var section: String?
+    public init(address: UInt32, kind: Kind, section: String? = nil) {
         self.address = address
         self.kind = kind
+        self.section = section
     }
 }
 
@@ -221,6 +226,23 @@ public struct Listing: Sendable {
         var out: [ListingSymbol] = []
         for s in ordered where out.last?.address != s.address { out.append(s) }
         return out
+    }
+
+    /// Listings of an image's code sections (what `objdump -d` shows): each section with
+    /// its own symbols and mapping symbols; symbols of other sections name addresses.
+    /// - Parameters:
+    ///   - sections: the executable sections with contents, in section-header order.
+    ///   - symbols: every defined symbol, with its section.
+    ///   - marks: every mapping symbol, with its section.
+    public static func listings(sections: [CodeSection], symbols: [ListingSymbol], marks: [MappingMark],
+                                arch: ArchLevel = .v7em) -> [Listing] {
+        sections.map { section in
+            var code = section
+            code.symbols = symbols.filter { $0.section == section.name }
+            code.mappingMarks = marks.filter { $0.section == section.name }
+            let others = symbols.filter { $0.section != nil && $0.section != section.name }
+            return Listing(section: code, otherSymbols: others, arch: arch)
+        }
     }
 
     /// All lines of the section.
@@ -406,7 +428,7 @@ struct ITTracker {
         var itCount = 0
         var seenIT: UInt32 = 0
         while true {
-            if addr == 0 || listing.hasSymbol(at: addr) {
+            if addr < 2 || listing.hasSymbol(at: addr) {
                 if seenIT != 0 && count & 1 != 0 { break }
                 return
             }
@@ -434,11 +456,15 @@ public enum ObjdumpText {
     /// - Parameters:
     ///   - fileName: the name objdump would print (the path as given).
     ///   - sections: listings in section-header order.
-    public static func render(fileName: String, listings: [Listing], showRawBytes: Bool = false) -> String {
+    ///   - symbol: list only the code at this symbol (objdump --disassemble=symbol); the
+    ///     section headers are printed for every section, as objdump does.
+    public static func render(fileName: String, listings: [Listing], showRawBytes: Bool = false,
+                              symbol: String? = nil) -> String {
         var text = "\n\(fileName):     file format elf32-littlearm\n\n"
         for listing in listings {
             text += "\nDisassembly of section \(listing.section.name):\n"
-            for line in listing.lines() { text += line.render(showRawBytes: showRawBytes) + "\n" }
+            let lines = symbol.map { listing.lines(ofSymbol: $0) ?? [] } ?? listing.lines()
+            for line in lines { text += line.render(showRawBytes: showRawBytes) + "\n" }
         }
         return text
     }

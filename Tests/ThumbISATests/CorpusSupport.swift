@@ -28,21 +28,18 @@ enum Corpus {
 
     /// Listings of the executable sections, as `sersim disasm` builds them.
     static func listings(_ image: FirmwareImage, arch: ArchLevel = .v7em) -> [Listing] {
-        image.sections.filter { $0.executable && $0.hasBytes }.map { section in
-            let own = image.symbols.filter { $0.section == section.name }.map(listingSymbol)
-            let others = image.symbols.filter { $0.section != nil && $0.section != section.name }.map(listingSymbol)
-            let marks = image.mappingSymbols.filter { $0.section == section.name }.map { m in
-                MappingMark(address: m.address, kind: m.kind == .data ? .data : m.kind == .arm ? .arm : .thumb)
-            }
-            let code = CodeSection(name: section.name, address: section.address, bytes: section.bytes,
-                                   symbols: own, mappingMarks: marks)
-            return Listing(section: code, otherSymbols: others, arch: arch)
+        let sections = image.sections.filter { $0.executable && $0.hasBytes }.map {
+            CodeSection(name: $0.name, address: $0.address, bytes: $0.bytes)
         }
-    }
-
-    static func listingSymbol(_ s: FirmwareImage.Symbol) -> ListingSymbol {
-        ListingSymbol(name: s.name, address: s.address,
-                      kind: s.kind == .function ? .function : s.kind == .object ? .object : .other,
-                      binding: s.isWeak ? .weak : s.isGlobal ? .global : .local, size: s.size)
+        let symbols = image.symbols.map { s in
+            ListingSymbol(name: s.name, address: s.address,
+                          kind: s.kind == .function ? .function : s.kind == .object ? .object : .other,
+                          binding: s.isWeak ? .weak : s.isGlobal ? .global : .local, size: s.size, section: s.section)
+        }
+        let marks = image.mappingSymbols.map { m in
+            MappingMark(address: m.address, kind: m.kind == .data ? .data : m.kind == .arm ? .arm : .thumb,
+                        section: m.section)
+        }
+        return Listing.listings(sections: sections, symbols: symbols, marks: marks, arch: arch)
     }
 }

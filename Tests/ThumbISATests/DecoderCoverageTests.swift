@@ -86,3 +86,27 @@ import Testing
         #expect(v7m16 == [.cbz, .cbnz, .it])
     }
 }
+
+/// Listings of arbitrary bytes (random code, data marks at odd addresses, symbols
+/// anywhere) never trap: `sersim disasm` must survive any input file.
+@Suite struct ListingRobustnessTests {
+    @Test func randomSectionsListWithoutTrapping() {
+        var rng = SplitMix64(seed: 0xF022_0001)
+        for round in 0..<200 {
+            let count = Int(rng.next() % 300)
+            let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let base = round % 3 == 0 ? UInt32.max - UInt32(count / 2) : UInt32(truncatingIfNeeded: rng.next()) & ~1
+            let marks = (0..<Int(rng.next() % 6)).map { _ in
+                MappingMark(address: base &+ UInt32(rng.next() % UInt64(count + 1)),
+                            kind: [.thumb, .data, .arm][Int(rng.next() % 3)], section: ".text")
+            }
+            let symbols = (0..<Int(rng.next() % 6)).map { k in
+                ListingSymbol(name: "s\(k)", address: base &+ UInt32(rng.next() % UInt64(count + 2)), section: ".text")
+            }
+            let listings = Listing.listings(sections: [CodeSection(name: ".text", address: base, bytes: bytes)],
+                                            symbols: symbols, marks: marks, arch: [.v6m, .v7m, .v7em][round % 3])
+            let text = ObjdumpText.render(fileName: "random", listings: listings, showRawBytes: round % 2 == 0)
+            #expect(text.contains("Disassembly of section .text:"))
+        }
+    }
+}
