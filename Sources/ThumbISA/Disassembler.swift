@@ -57,7 +57,13 @@ public enum Disassembler {
 
     /// Mnemonic and operands of one instruction at `address`, on one line ("adds r0, r1,
     /// #1"). `itCondition` is the condition it executes under inside an IT block, if any.
+    /// An undefined instruction reads "<undefined>", or names the encoding and the
+    /// architecture it needs when the core is too old for it.
     public static func text(_ inst: Instruction, address: UInt32, itCondition: Condition? = nil) -> String {
+        if inst.op == .undefined {
+            guard let row = inst.encodingRow else { return "<undefined>" }
+            return "<undefined: \(row.name) needs \(row.arch)>"
+        }
         let it = itCondition.map { ITPosition(condition: $0, isLast: true) }
         return format(inst, address: address, it: it).plain
     }

@@ -375,7 +375,7 @@ private func singleDataRows(
     var rows = [
         EncodingRow(imm, "\(name) (immediate) T\(immT)", "1111100\(s)1\(sizeBits)\(l)nnnn ttttiiiiiiiiiiii", .v7m,
                     [T, N, .imm("i"), offset], except: [viaPC] + hintExcept, unpredictable: badT, wide: true),
-        // Byte and halfword loads to PC with writeback are UNPREDICTABLE (A7.7.47 T3).
+        // Byte and halfword loads to PC with writeback are UNPREDICTABLE (LDRB/LDRH/LDRSB/LDRSH (immediate) T3/T2: t == 15 && W == 1).
         EncodingRow(imm, "\(name) (immediate) T\(immT4)", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1PUWiiiiiiii", .v7m,
                     [T, N, .imm("i"), pux], except: t4except,
                     unpredictable: badT + [.wbackAndRegsEqual("n", "t")]

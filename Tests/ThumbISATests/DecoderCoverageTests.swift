@@ -110,3 +110,17 @@ import Testing
         }
     }
 }
+
+extension DecoderCoverageTests {
+    /// Fault reports show an instruction on one line; one a core lacks says why.
+    @Test func oneLineText() {
+        let adds = ThumbDecoder.shared.decode16(0x1C48, arch: .v6m)  // adds r0, r1, #1
+        #expect(Disassembler.text(adds, address: 0x100) == "adds r0, r1, #1")
+        #expect(Disassembler.text(adds, address: 0x100, itCondition: .eq) == "addeq r0, r1, #1")
+        let udiv = ThumbDecoder.shared.decode32(0xFBB1, 0xF0F2, arch: .v6m)  // udiv r0, r1, r2
+        #expect(Disassembler.text(udiv, address: 0x100) == "<undefined: UDIV T1 needs ARMv7-M>")
+        #expect(Disassembler.text(ThumbDecoder.shared.decode32(0xFBB1, 0xF0F2, arch: .v7m), address: 0) == "udiv r0, r1, r2")
+        let b = ThumbDecoder.shared.decode16(0xE7FE, arch: .v6m)  // b . (no symbols: 0x target)
+        #expect(Disassembler.text(b, address: 0x200) == "b.n 0x200")
+    }
+}

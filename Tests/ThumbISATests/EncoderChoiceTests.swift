@@ -116,6 +116,10 @@ import Testing
             ("push {r4-r11, lr}", Instruction(.stmdb, rn: .sp, list: 0x4FF0, flags: .wback)),
             ("pop {r4, pc}", Instruction(.ldm, rn: .sp, list: 1 << 4 | 1 << 15, flags: .wback)),
             ("ldm r0!, {r1, r2}", Instruction(.ldm, rn: .r0, list: 0b110, flags: .wback)),
+            // One high register: the architecture's PUSH T3 / POP T3 are STR/LDR encodings,
+            // so the compiler asks for the store/load with writeback.
+            ("push {r8}", Instruction(.strImm, rd: .r8, rn: .sp, imm: 4, flags: [.index, .wback])),
+            ("pop {r8}", Instruction(.ldrImm, rd: .r8, rn: .sp, imm: 4, flags: [.add, .wback])),
             ("bx lr", Instruction(.bx, rm: .lr)),
         ]
         for (statement, inst) in cases {

@@ -68,7 +68,7 @@ import Testing
     }
 
     /// Words binutils 2.40 names wrongly, left out of the comparison (docs/disassembler.md):
-    /// a literal load with U = 0 and imm12<11:8> = 1110 (LDR (literal) T2, A7.7.43: Rn =
+    /// a literal load with U = 0 and imm12<11:8> = 1110 (LDR (literal) T2 in A5.3.7: Rn =
     /// 1111 selects the literal form) is printed as the unprivileged LDRT family.
     static func objdumpMisnames(_ inst: Instruction, word: UInt32) -> Bool {
         switch inst.op {
