@@ -80,10 +80,7 @@ public enum Disassembler {
         var f = Formatter(inst: inst, row: row, address: address, it: it, symbolize: symbolize)
         f.run()
         return DisassembledText(mnemonic: f.mnemonic, operands: f.operands, comment: f.comment,
-                                emptyOperandField: f.operands.isEmpty && i(inst, is: .cps))
-    }
-
-    private static func i(_ inst: Instruction, is op: Op) -> Bool { inst.op == op
+                                emptyOperandField: f.operands.isEmpty && inst.op == .cps)
     }
 }
 
