@@ -12,6 +12,7 @@ struct SerSimCommand: ParsableCommand {
             BoardsCommand.self,
             InspectCommand.self,
             ImportCommand.self,
+            DisasmCommand.self,
         ]
     )
 }
