@@ -97,9 +97,10 @@ struct EvalCommand: ParsableCommand {
     func textReport(_ m: Model, format: ModelFileFormat, arrays: [NumericArray], runs: [Evaluation.Run],
                     labels: [String]) -> String {
         var lines: [String] = []
-        let mode = runs.count == 1 ? "LSTM state reset" : (stream ? "state kept across inputs (--stream)"
-                                                                   : "state reset before each input")
-        lines.append("\(model) (\(format.rawValue)): \(runs.count) input\(runs.count == 1 ? "" : "s"), \(mode), "
+        let stateful = m.tensors.contains { $0.isVariable }
+        let mode = !stateful ? "" : runs.count == 1 ? ", LSTM state reset"
+            : stream ? ", LSTM state kept across inputs (--stream)" : ", LSTM state reset before each input"
+        lines.append("\(model) (\(format.rawValue)): \(runs.count) input\(runs.count == 1 ? "" : "s")\(mode), "
             + "reference kernels (bit-exact with TFLM)")
         for (n, (index, array)) in zip(m.inputs, arrays).enumerated() {
             let t = m.tensors[index]
