@@ -36,8 +36,8 @@ public struct GeneratedInstruction: Sendable {
     }
 }
 
-/// Where in an IT block an instruction will sit (rows constrain this, A7.3.3).
-public enum ITPosition: Sendable {
+/// Where in an IT block a generated instruction will sit (rows constrain this, A7.3.3).
+public enum ITSlot: Sendable {
     case outside
     case insideNotLast
     case last
@@ -57,7 +57,7 @@ public struct InstructionGenerator {
 
     /// A random word of one row that passes the row's own checks, or nil when `attempts`
     /// draws all failed (rows whose free fields are mostly UNPREDICTABLE).
-    public mutating func generate(row index: Int, position: ITPosition = .outside,
+    public mutating func generate(row index: Int, position: ITSlot = .outside,
                                   attempts: Int = 64) -> GeneratedInstruction? {
         let row = EncodingTable.rows[index]
         guard row.arch <= arch, InstructionGenerator.allowed(row, at: position) else { return nil }
@@ -79,7 +79,7 @@ public struct InstructionGenerator {
     /// A random instruction from the rows `rowFilter` admits whose decoded form `accept`
     /// admits. Rows are drawn uniformly, then fields. Nil after `attempts` failures.
     public mutating func generate(
-        position: ITPosition = .outside, attempts: Int = 10_000,
+        position: ITSlot = .outside, attempts: Int = 10_000,
         rowFilter: (EncodingRow) -> Bool, accept: (Instruction) -> Bool
     ) -> GeneratedInstruction? {
         let rows = candidateRows.filter {
@@ -96,7 +96,7 @@ public struct InstructionGenerator {
     }
 
     /// The IT-block constraints of a row (the dynamic UNPREDICTABLE conditions).
-    public static func allowed(_ row: EncodingRow, at position: ITPosition) -> Bool {
+    public static func allowed(_ row: EncodingRow, at position: ITSlot) -> Bool {
         for u in row.unpredictable {
             switch u {
             case .insideIT where position != .outside: return false

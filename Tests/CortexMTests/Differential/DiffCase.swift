@@ -33,9 +33,9 @@ struct DiffTarget: Sendable {
     let windowBase: UInt32 = 0x2000_1000
     let windowSize: UInt32 = 0x1000
 
-    static let m0plus = DiffTarget(name: "m0plus", board: BuiltinBoards.nanoRP2040, arch: .v6m, unicornCPU: "cortex-m0")
-    static let m4 = DiffTarget(name: "m4", board: BuiltinBoards.nano33ble, arch: .v7em, unicornCPU: "cortex-m4")
-    static let m7 = DiffTarget(name: "m7", board: BuiltinBoards.stm32f746, arch: .v7em, unicornCPU: "cortex-m7")
+    static let m0plus = DiffTarget(name: "m0plus", board: TestBoards.named("nano-rp2040"), arch: .v6m, unicornCPU: "cortex-m0")
+    static let m4 = DiffTarget(name: "m4", board: TestBoards.named("nano33ble"), arch: .v7em, unicornCPU: "cortex-m4")
+    static let m7 = DiffTarget(name: "m7", board: TestBoards.named("stm32f746"), arch: .v7em, unicornCPU: "cortex-m7")
     static let all = [m0plus, m4, m7]
 }
 
@@ -166,7 +166,7 @@ struct DiffCaseBuilder {
                 var block: [Item] = []
                 var ok = true
                 for k in 0..<count {
-                    let position: ITPosition = k == count - 1 ? .last : .insideNotLast
+                    let position: ITSlot = k == count - 1 ? .last : .insideNotLast
                     guard let g = pick(position: position, allowMemory: k == 0, setups: &unit.items) else { ok = false; break }
                     block.append(.inst(g))
                 }
@@ -185,7 +185,7 @@ struct DiffCaseBuilder {
     }
 
     /// Draw one instruction that obeys the policy; memory accesses get their setup.
-    private mutating func pick(position: ITPosition, allowMemory: Bool, setups: inout [Item]) -> GeneratedInstruction? {
+    private mutating func pick(position: ITSlot, allowMemory: Bool, setups: inout [Item]) -> GeneratedInstruction? {
         for _ in 0..<200 {
             guard let g = gen.generate(
                 position: position,

@@ -65,7 +65,7 @@ import Testing
     ]
 
     static func board(_ name: String) -> Board? {
-        BuiltinBoards.named(name) ?? testBoards.first { $0.name == name }
+        (try? BoardLibrary.load(name)) ?? testBoards.first { $0.name == name }
     }
 
     static var compared: [Fixture] { manifest.fixtures.filter { $0.qemu != nil || $0.expectedFrom != nil } }

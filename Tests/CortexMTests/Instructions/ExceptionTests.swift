@@ -24,7 +24,7 @@ import Testing
         }
 
         func machine(deliverFaults: Bool = true) throws -> Machine {
-            let m = try Machine(board: BuiltinBoards.nano33ble, options: MachineOptions(deliverFaultsToGuest: deliverFaults))
+            let m = try Machine(board: TestBoards.named("nano33ble"), options: MachineOptions(deliverFaultsToGuest: deliverFaults))
             try m.load(image())
             return m
         }

@@ -77,7 +77,7 @@ struct TestCore {
     let codeStart: UInt32
 
     init(arch: ArchLevel, deliverFaults: Bool = false) throws {
-        let board = arch == .v6m ? BuiltinBoards.nanoRP2040 : BuiltinBoards.nano33ble
+        let board = arch == .v6m ? TestBoards.named("nano-rp2040") : TestBoards.named("nano33ble")
         machine = try Machine(board: board, options: MachineOptions(deliverFaultsToGuest: deliverFaults))
         codeStart = (arch == .v6m ? 0x1000_0000 : 0) + 0x1000
     }
@@ -119,5 +119,16 @@ func check(_ c: InsnCase, sourceLocation: SourceLocation = #_sourceLocation) thr
         let got = core.word(a)
         #expect(got == v, "\(c.asm): [0x\(String(a, radix: 16))] = \(got.map { "0x" + String($0, radix: 16) } ?? "unmapped"), expected 0x\(String(v, radix: 16))",
                 sourceLocation: sourceLocation)
+    }
+}
+
+/// Boards from the checkout's Boards/ (the shipped JSON profiles).
+enum TestBoards {
+    static func named(_ name: String) -> Board {
+        do {
+            return try BoardLibrary.load(name)
+        } catch {
+            fatalError("board \(name) does not load: \(error)")
+        }
     }
 }
