@@ -190,11 +190,15 @@ extension Machine {
                               "\(bytes)-byte \(what) peripheral address 0x\(hex(a)): sersim models the core, "
                                   + "memories and System Control Space of \(board.name), not its peripherals")
         }
-        // Just below a RAM region, with an SP-relative access: the stack ran out.
-        if let ram = board.memory.first(where: { $0.writable && a < $0.base && $0.base - a <= 256 }),
-           r[13] <= ram.base &+ 64 {
+        // The stack ran out: an access below the start of a RAM region, near SP, while SP
+        // itself is at (or past) that start. The chip reports a BusFault; the diagnosis
+        // is the useful part.
+        let sp = r[13]
+        if let ram = board.memory.first(where: { $0.writable && a < $0.base && $0.base - a <= 0x1_0000 }),
+           sp <= ram.base &+ 256, (sp > a ? sp - a : a - sp) <= 0x1_0000 {
             return GuestFault(.stackOverflow, address: a,
-                              "SP = 0x\(hex(r[13])) went below \(ram.name) (starts at 0x\(hex(ram.base)))")
+                              "\(bytes)-byte \(what) 0x\(hex(a)) below \(ram.name) (starts at 0x\(hex(ram.base))) "
+                                  + "with SP = 0x\(hex(sp)): the stack grew past the start of RAM")
         }
         return GuestFault(.busError, address: a, "\(bytes)-byte \(what) unmapped address 0x\(hex(a))")
     }

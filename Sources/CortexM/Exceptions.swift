@@ -274,8 +274,16 @@ extension Machine {
                 + ", delivered to the HardFault handler"
             scs.recordFault(fault)
             record.reset(pc: pc)
-            itState = 0
-            pc = try enterException(ExceptionNumber.hardFault, returnAddress: pc)
+            do {
+                // The faulting instruction's IT state is stacked with it (B1.5.6).
+                pc = try enterException(ExceptionNumber.hardFault, returnAddress: pc)
+            } catch var entry as GuestFault {
+                // Stacking for the handler failed too (the stack is gone): on the chip a
+                // lockup; the stack overflow is the useful diagnosis.
+                entry.detail += "; while entering HardFault for: \(fault.kind.rawValue)"
+                    + (fault.detail.isEmpty ? "" : " — \(fault.detail)")
+                throw report(entry)
+            }
             timer.retire(exceptionTiming, record)
             return
         }

@@ -93,6 +93,8 @@ public final class Machine {
     var lastCycles: UInt64 = 0
     /// A fault delivered to the guest's handler, kept for the report if the run then dies.
     var deliveredFault: String?
+    /// A `call` is running: fetching `callReturnAddress` ends it.
+    var callActive = false
 
     public init(board: Board, options: MachineOptions = MachineOptions()) throws {
         guard board.core.kind.executes else {
@@ -185,6 +187,8 @@ public final class Machine {
         stop = nil
         let before = timer.cycles
         let limit = maxCycles == .max ? UInt64.max : before &+ maxCycles
+        callActive = true
+        defer { callActive = false }
         let reason = try run(maxCycles: limit)
         guard reason == .returned else {
             throw MachineError.callDidNotReturn("function at 0x\(hex(function)) stopped with \(reason) instead of returning")
@@ -305,9 +309,11 @@ public final class Machine {
 
     @inline(never)
     func fetchSlow(_ address: UInt32) throws -> UnsafeMutablePointer<DecodedSlot> {
-        if address == Machine.callReturnAddress { throw CallReturned() }
+        if address == Machine.callReturnAddress && callActive { throw CallReturned() }
         guard let ri = memory.regionIndex(address, bytes: 2) else {
-            throw GuestFault(.busError, address: address, "instruction fetch from unmapped address")
+            // LR holds 0xFFFFFFFF at reset (B1.5.5): a reset handler that returns lands here.
+            let hint = address == 0xFFFF_FFFE ? " (0xFFFFFFFF is LR at reset: did the reset handler return?)" : ""
+            throw GuestFault(.busError, address: address, "instruction fetch from unmapped address 0x\(hex(address))" + hint)
         }
         let region = memory.regions[ri]
         guard region.executable else {

@@ -4,12 +4,16 @@ import CortexM
 import ELFFile
 import Foundation
 
-/// Running an ELF firmware on a board: the library side of `sersim run board fw.elf`.
+/// Running an ELF firmware on a board: the library side of `sersim run --board B fw.elf`.
 public struct FirmwareRunResult: Sendable {
     public var board: String
     public var firmware: String
-    public var exitCode: Int32
+    /// The firmware's exit code (semihosting SYS_EXIT/SYS_EXIT_EXTENDED, 0 for a
+    /// breakpoint); nil when the run ended in a fault.
+    public var exitCode: Int32?
     public var stopReason: String
+    /// What stopped the run when it was not the firmware's own exit.
+    public var fault: FaultReport?
     public var stdout: String
     public var stderr: String
     public var instructions: UInt64
@@ -22,7 +26,9 @@ public struct FirmwareRunResult: Sendable {
 
     public var simulatedSeconds: Double { Double(cycles) / clockHz }
     public var cpi: Double { instructions == 0 ? 0 : Double(cycles) / Double(instructions) }
+    public var hostInstructionsPerSecond: Double { hostSeconds > 0 ? Double(instructions) / hostSeconds : 0 }
 
+    /// The summary printed after the firmware's own output.
     public func text(topFunctions: Int = 10) -> String {
         var s = ""
         s += "board        \(board) @ \(formatHz(clockHz))\n"
@@ -31,23 +37,24 @@ public struct FirmwareRunResult: Sendable {
         s += "cycles       \(cycles)\(estimate ? "  (estimate: \(timingModel) timing)" : "")\n"
         s += "time         \(formatSeconds(simulatedSeconds)) at \(formatHz(clockHz))\n"
         s += String(format: "CPI          %.3f\n", cpi)
-        s += String(format: "host         %.3f s (%.1f M instructions/s)\n", hostSeconds,
-                    hostSeconds > 0 ? Double(instructions) / hostSeconds / 1e6 : 0)
+        s += String(format: "host         %.3f s (%.1f M instructions/s)\n", hostSeconds, hostInstructionsPerSecond / 1e6)
         if !functions.isEmpty {
             s += "top functions by cycles:\n"
             for f in functions.prefix(topFunctions) {
                 let share = cycles == 0 ? 0 : 100 * Double(f.cycles) / Double(cycles)
-                s += String(format: "  %12llu  %5.1f%%  %@\n", f.cycles, share, f.name)
+                s += String(format: "  %12llu  %5.1f%%  ", f.cycles, share) + f.name + "\n"
             }
         }
         return s
     }
 
+    /// One JSON object: exitCode (null after a fault), stdout, stderr, instructions,
+    /// cycles, seconds, cpi, hostSeconds, functions (per-symbol cycles), fault.
     public func jsonText() -> String {
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "board": board,
             "firmware": firmware,
-            "exitCode": Int(exitCode),
+            "exitCode": exitCode.map { Int($0) as Any } ?? NSNull(),
             "stopReason": stopReason,
             "stdout": stdout,
             "stderr": stderr,
@@ -60,19 +67,39 @@ public struct FirmwareRunResult: Sendable {
             "timingModel": timingModel,
             "estimate": estimate,
             "functions": functions.map { ["name": $0.name, "cycles": $0.cycles] as [String: Any] },
+            "fault": NSNull(),
         ]
+        if let f = fault {
+            var fo: [String: Any] = [
+                "kind": f.kind.rawValue,
+                "detail": f.detail,
+                "pc": f.pc,
+                "encoding": f.encoding.map(Int.init),
+                "disassembly": f.disassembly,
+                "registers": f.registers,
+                "xpsr": f.xpsr,
+                "symbol": f.symbol ?? NSNull(),
+                "dataAddress": f.dataAddress.map { $0 as Any } ?? NSNull(),
+            ]
+            if let e = f.earlierFault { fo["earlierFault"] = e }
+            object["fault"] = fo
+        }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }
 
 public enum FirmwareRun {
-    /// Load and run an ELF; `echo` streams the firmware's semihosting output to this
-    /// process's stdout/stderr as it appears.
-    public static func run(elf path: String, board boardName: String, maxCycles: UInt64, echo: Bool) throws -> FirmwareRunResult {
+    /// Load and run an ELF until it exits, faults, or reaches `maxCycles`; `echo`
+    /// streams the firmware's semihosting output to this process's stdout/stderr as it
+    /// appears. Guest faults are part of the result; errors in the input (file, board,
+    /// memory map) are thrown.
+    public static func run(elf path: String, board boardName: String, maxCycles: UInt64, echo: Bool,
+                           stdin: [UInt8] = []) throws -> FirmwareRunResult {
         let board = try BoardLibrary.load(boardName)
         let image = try ELFReader.read(path: path)
         let machine = try Machine(board: board)
+        machine.semihosting.stdin = stdin
         if echo {
             machine.semihosting.onOutput = { stream, bytes in
                 let handle = stream == 2 ? FileHandle.standardError : FileHandle.standardOutput
@@ -81,23 +108,28 @@ public enum FirmwareRun {
         }
         try machine.load(image)
         let start = Date()
-        let stop = try machine.run(maxCycles: maxCycles)
-        let host = Date().timeIntervalSince(start)
-        let code: Int32
-        let reason: String
-        switch stop {
-        case let .exited(c):
-            code = c
-            reason = "exit(\(c))"
-        case let .breakpoint(imm):
-            code = 0
-            reason = "breakpoint #\(imm)"
-        case .returned:
-            code = Int32(bitPattern: machine.register(0))
-            reason = "returned from the reset handler"
+        var code: Int32?
+        var reason: String
+        var fault: FaultReport?
+        do {
+            switch try machine.run(maxCycles: maxCycles) {
+            case let .exited(c):
+                code = c
+                reason = "exit(\(c))"
+            case let .breakpoint(imm):
+                code = 0
+                reason = "breakpoint #\(imm)"
+            case .returned:
+                code = Int32(bitPattern: machine.register(0))
+                reason = "returned"
+            }
+        } catch let f as FaultReport {
+            fault = f
+            reason = f.kind.rawValue
         }
+        let host = Date().timeIntervalSince(start)
         return FirmwareRunResult(
-            board: board.name, firmware: path, exitCode: code, stopReason: reason,
+            board: board.name, firmware: path, exitCode: code, stopReason: reason, fault: fault,
             stdout: String(decoding: machine.semihosting.stdout, as: UTF8.self),
             stderr: String(decoding: machine.semihosting.stderr, as: UTF8.self),
             instructions: machine.instructions, cycles: machine.cycles, clockHz: machine.clockHz, hostSeconds: host,

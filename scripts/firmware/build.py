@@ -68,8 +68,17 @@ PROGRAMS = [
     # No HardFault handler: sersim's own fault report (QEMU would lock up).
     ("fault-nohandler", ["fault.c"], ["-DFAULT=1", "-DNO_HARDFAULT_HANDLER"], ["O2"], ALL_CORES),
     ("stdio", ["stdio.c"], [], ["O2", "Os"], ALL_CORES),
+    # Misbehaving firmware for sersim's reports (no QEMU run: they never exit).
+    ("overflow", ["misbehave.c"], ["-DOVERFLOW", "-DMODE_NAME=\"overflow\""], ["O2"], ALL_CORES),
+    ("hang", ["misbehave.c"], ["-DHANG", "-DMODE_NAME=\"hang\""], ["O2"], ALL_CORES),
+    ("sleep", ["misbehave.c"], ["-DSLEEP", "-DMODE_NAME=\"sleep\""], ["O2"], ALL_CORES),
+    ("spin", ["misbehave.c"], ["-DSPIN", "-DMODE_NAME=\"spin\""], ["O2"], ALL_CORES),
 ]
-NO_QEMU = {"fault-nohandler"}
+NO_QEMU = {"fault-nohandler", "overflow", "hang", "sleep", "spin", "wrongcore"}
+# ARMv7E-M code linked for the Cortex-M0+ board: sersim must stop at the first
+# instruction the M0+ does not have (undefined instruction), as the chip would. No
+# HardFault handler: it would be ARMv7-M code too.
+WRONG_CORE = [("wrongcore", ["crc.c"], ["-DNO_HARDFAULT_HANDLER"], "cortex-m4", "O2", "rp2040")]
 
 LINKER_OWN = """MEMORY {{
   FLASH (rx) : ORIGIN = {flash:#x}, LENGTH = {flashlen:#x}
@@ -119,9 +128,10 @@ def run(cmd, **kw):
     return r.stdout
 
 
-def build(program, sources, extra, opt, target_name, tmp):
+def build(program, sources, extra, opt, target_name, tmp, cpu=None):
     t = TARGETS[target_name]
-    name = "%s-%s-%s-%s" % (program, t["core"], opt, target_name)
+    core = {"cortex-m4": "m4", "cortex-m7": "m7", "cortex-m0plus": "m0plus"}[cpu or t["cpu"]]
+    name = "%s-%s-%s-%s" % (program, core, opt, target_name)
     newlib = program == "stdio"
     script = os.path.join(tmp, name + ".ld")
     flash, flashlen = t["flash"]
@@ -129,7 +139,7 @@ def build(program, sources, extra, opt, target_name, tmp):
     with open(script, "w") as f:
         f.write((LINKER_NEWLIB if newlib else LINKER_OWN).format(flash=flash, flashlen=flashlen, ram=ram, ramlen=ramlen))
     elf = os.path.join(OUT, name + ".elf")
-    flags = ["-mcpu=" + t["cpu"], "-mthumb", "-mfloat-abi=soft", "-" + opt, "-g0", "-std=c11", "-Wall", "-Wextra",
+    flags = ["-mcpu=" + (cpu or t["cpu"]), "-mthumb", "-mfloat-abi=soft", "-" + opt, "-g0", "-std=c11", "-Wall", "-Wextra",
              "-ffunction-sections", "-fdata-sections", "-I" + SRC] + extra
     srcs = [os.path.join(SRC, s) for s in sources]
     if newlib:
@@ -179,6 +189,10 @@ def main():
     fixtures = {}
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         built = list(pool.map(lambda j: (j, build(*j, tmp)), jobs))
+        for program, sources, extra, cpu, opt, tname in WRONG_CORE:
+            name, _ = build(program, sources, extra, opt, tname, tmp, cpu=cpu)
+            fixtures[name] = {"elf": name + ".elf", "program": program, "core": name.split("-")[1], "opt": opt,
+                              "board": TARGETS[tname]["board"]}
 
         def record(item):
             (program, _, _, opt, tname), (name, elf) = item
