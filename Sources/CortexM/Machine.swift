@@ -112,7 +112,7 @@ public final class Machine {
         }
         clockHz = options.clockHz ?? board.clock.defaultHz
         timer = CoreTimer(kind: options.timing ?? .placeholder, board: board, clockHz: clockHz)
-        memory = MemoryMap(board: board)
+        memory = try MemoryMap(board: board)
         r = .allocate(capacity: 16)
         r.initialize(repeating: 0, count: 16)
         scs = SystemControlSpace(core: board.core.kind)
@@ -151,7 +151,7 @@ public final class Machine {
             _ = memory.load(bytes, at: seg.address)
         }
         symbols = SymbolTable(symbols: image.symbols)
-        functionCycles = [UInt64](repeating: 0, count: symbols.count + 1)
+        functionCycles = [UInt64](repeating: 0, count: profileSlot(nil) + 1)
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0
@@ -338,9 +338,18 @@ public final class Machine {
             var inst = decoder.decode(hw1, hw2, arch: arch)
             if inst.size == 0 { inst.size = ThumbDecoder.is32Bit(hw1) ? 4 : 2 }
             slot.pointee = DecodedSlot(inst: inst, timing: timer.describe(inst),
-                                       function: UInt16(symbols.functionIndex(containing: address) ?? symbols.count))
+                                       function: UInt16(profileSlot(symbols.functionIndex(containing: address))))
         }
         return slot
+    }
+
+    /// The profile slot of a function index: one per symbol, and a last slot for code
+    /// outside any symbol (and, in images with 65535 or more functions, for the rest, so
+    /// that the slot fits the decode cache's 16-bit field).
+    func profileSlot(_ function: Int?) -> Int {
+        let other = min(symbols.count, Int(UInt16.max) - 1)
+        guard let function, function < other else { return other }
+        return function
     }
 
     // MARK: Register access
@@ -429,7 +438,7 @@ public final class Machine {
     public var functionProfile: [(name: String, cycles: UInt64)] {
         var out: [(String, UInt64)] = []
         for (i, c) in functionCycles.enumerated() where c > 0 {
-            out.append((i < symbols.count ? symbols.functions[i].name : "(no symbol)", c))
+            out.append((i < profileSlot(nil) ? symbols.functions[i].name : "(no symbol)", c))
         }
         return out.sorted { $0.1 > $1.1 }
     }

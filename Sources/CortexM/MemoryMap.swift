@@ -1,4 +1,9 @@
 import BoardProfiles
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import CycleTiming
 import ThumbISA
 
@@ -42,35 +47,42 @@ final class MemoryMap {
     static let chunkBytes: UInt32 = 1 << chunkShift
     static let slotsPerChunk = Int(chunkBytes / 2)
 
-    init(board: Board) {
+    init(board: Board) throws {
         specs = board.memory
         regionCount = specs.count
         pages = .allocate(capacity: MemoryMap.pageCount)
         pages.initialize(repeating: 0, count: MemoryMap.pageCount)
         regions = .allocate(capacity: max(1, specs.count))
         for (i, spec) in specs.enumerated() {
-            let memory = UnsafeMutableRawPointer.allocate(byteCount: Int(spec.size) + 8, alignment: 16)
-            memory.initializeMemory(as: UInt8.self, repeating: 0, count: Int(spec.size) + 8)
+            // calloc: large regions (16 MiB of XIP flash) cost only the pages touched.
+            guard let memory = calloc(Int(spec.size) + 8, 1) else {
+                for k in 0..<i { free(regions[k].memory) }
+                regions.deinitialize(count: i)
+                regions.deallocate()
+                pages.deallocate()
+                throw MachineError.cannotExecute("\(board.name): cannot allocate \(spec.size) bytes of host memory for region \(spec.name)")
+            }
             (regions + i).initialize(to: RegionInfo(
                 base: spec.base, size: spec.size, memory: memory, writable: spec.writable,
                 executable: spec.executable, code: nil,
                 chunkCount: Int((UInt64(spec.size) + UInt64(MemoryMap.chunkBytes) - 1) / UInt64(MemoryMap.chunkBytes))))
             // Regions are page-aligned on every board we know; a region that is not gets
             // its partial pages resolved by the slow path's linear search (marker 0xFF).
+            guard spec.size > 0 else { continue }
             let first = Int(spec.base >> MemoryMap.pageShift)
             let last = Int((spec.end - 1) >> UInt64(MemoryMap.pageShift))
             for p in first...last {
                 let pageStart = UInt64(p) << UInt64(MemoryMap.pageShift)
                 let pageEnd = pageStart + (1 << UInt64(MemoryMap.pageShift))
                 let whole = pageStart >= UInt64(spec.base) && pageEnd <= spec.end
-                pages[p] = (whole && pages[p] == 0) ? UInt8(i + 1) : 0xFF
+                pages[p] = (whole && pages[p] == 0 && i < 0xFE) ? UInt8(i + 1) : 0xFF
             }
         }
     }
 
     deinit {
         invalidateCode()
-        for i in 0..<regionCount { regions[i].memory.deallocate() }
+        for i in 0..<regionCount { free(regions[i].memory) }
         regions.deinitialize(count: regionCount)
         regions.deallocate()
         pages.deallocate()

@@ -160,7 +160,7 @@ extension Machine {
             try write32(param &+ 4, UInt32(truncatingIfNeeded: c >> 32))
             result = 0
         case SemihostingOp.tickfreq:
-            result = UInt32(clockHz)
+            result = UInt32(min(clockHz, Double(UInt32.max)))
         default:
             throw GuestFault(.undefinedInstruction, "semihosting operation 0x\(String(op, radix: 16)) is not supported "
                              + "(supported: open/close/write/read of :tt, WRITEC, WRITE0, CLOCK, TIME, ELAPSED, "
