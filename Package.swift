@@ -20,6 +20,8 @@ let package = Package(
     products: [
         .library(name: "SerSim", targets: ["SerSim"]),
         .executable(name: "sersim", targets: ["sersim"]),
+        // The emulator's speed benchmark: `swift run -c release sersim-bench`.
+        .executable(name: "sersim-bench", targets: ["SerSimBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -81,6 +83,13 @@ let package = Package(
                 "SerSim", "QuantModel", "ThumbISA", "ELFFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // Simulated instructions per host second on the benchmark firmware (docs/benchmarks.md).
+        .executableTarget(
+            name: "SerSimBench",
+            dependencies: ["CortexM", "CycleTiming", "ELFFile", "BoardProfiles"],
+            swiftSettings: hotLoopSettings
         ),
 
         .testTarget(

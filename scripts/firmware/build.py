@@ -68,6 +68,9 @@ PROGRAMS = [
     # No HardFault handler: sersim's own fault report (QEMU would lock up).
     ("fault-nohandler", ["fault.c"], ["-DFAULT=1", "-DNO_HARDFAULT_HANDLER"], ["O2"], ALL_CORES),
     ("stdio", ["stdio.c"], [], ["O2", "Os"], ALL_CORES),
+    # The benchmark firmware (sersim-bench runs the long one): a short run for the tests.
+    ("benchmac", ["benchmac.c"], ["-DITERATIONS=4"], ["O2"], ALL_CORES),
+    ("benchmac-long", ["benchmac.c"], ["-DITERATIONS=15000"], ["O2"], ALL_CORES),
     # Misbehaving firmware for sersim's reports (no QEMU run: they never exit).
     ("overflow", ["misbehave.c"], ["-DOVERFLOW", "-DMODE_NAME=\"overflow\""], ["O2"], ALL_CORES),
     ("hang", ["misbehave.c"], ["-DHANG", "-DMODE_NAME=\"hang\""], ["O2"], ALL_CORES),
@@ -198,6 +201,8 @@ def main():
             (program, _, _, opt, tname), (name, elf) = item
             t = TARGETS[tname]
             entry = {"elf": name + ".elf", "program": program, "core": t["core"], "opt": opt, "board": t["board"]}
+            if program.endswith("-long"):
+                entry["long"] = True  # benchmark length: sersim-bench runs it, not the test suite
             if t["qemu"] and program not in NO_QEMU:
                 code, out = qemu(t["qemu"], elf)
                 entry["qemu"] = {"machine": t["qemu"], "exitCode": code, "output": out}

@@ -26,6 +26,9 @@ import Testing
         var board: String
         var qemu: QEMURun?
         var expectedFrom: String?
+        /// Benchmark-length runs (hundreds of millions of instructions): sersim-bench
+        /// checks them, the test suite does not.
+        var long: Bool?
         var testDescription: String { elf }
     }
 
@@ -68,7 +71,9 @@ import Testing
         (try? BoardLibrary.load(name)) ?? testBoards.first { $0.name == name }
     }
 
-    static var compared: [Fixture] { manifest.fixtures.filter { $0.qemu != nil || $0.expectedFrom != nil } }
+    static var compared: [Fixture] {
+        manifest.fixtures.filter { ($0.qemu != nil || $0.expectedFrom != nil) && $0.long != true }
+    }
 
     /// The fixtures exist, cover the three cores, and every program was built for each.
     @Test func manifestCoversCoresAndPrograms() {

@@ -1,0 +1,115 @@
+// sersim-bench: how fast the emulator runs firmware, in simulated instructions per host
+// second. Run it from a release build:
+//
+//     swift run -c release sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus]
+//
+// It runs the MAC-heavy benchmark firmware (scripts/firmware/src/benchmac.c, built by
+// scripts/firmware/build.py: 15000 iterations of a 32x256 int8 fully-connected layer) on
+// the Cortex-M4, M7 and M0+ boards, checks that each run prints what QEMU printed for the
+// same ELF, and reports the rate of every run with the median and spread. The CPU is
+// shared: benchmark when the machine is quiet and repeat.
+
+import BoardProfiles
+import CortexM
+import CycleTiming
+import ELFFile
+import Foundation
+
+struct Case {
+    var name: String
+    var board: String
+    var elf: String
+}
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let fixtures = root.appendingPathComponent("Tests/CortexMTests/Fixtures/firmware")
+let cases = [
+    Case(name: "m4", board: "nano33ble", elf: "benchmac-long-m4-O2-nrf52840.elf"),
+    Case(name: "m7", board: "stm32f746", elf: "benchmac-long-m7-O2-stm32f746.elf"),
+    Case(name: "m0plus", board: "nano-rp2040", elf: "benchmac-long-m0plus-O2-rp2040.elf"),
+]
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("sersim-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+var repeats = 5
+var timing: TimingModelKind? = nil
+var only: Set<String>? = nil
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    switch a {
+    case "--repeat":
+        guard let v = args.popFirst().flatMap(Int.init), v > 0 else { fail("--repeat needs a positive number") }
+        repeats = v
+    case "--timing":
+        guard let v = args.popFirst().flatMap(TimingModelKind.init(rawValue:)) else {
+            fail("--timing needs one of \(TimingModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        timing = v
+    case "--only":
+        guard let v = args.popFirst() else { fail("--only needs a list such as m4,m7") }
+        only = Set(v.split(separator: ",").map(String.init))
+    case "-h", "--help":
+        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus]")
+        exit(0)
+    default:
+        fail("unknown argument \(a)")
+    }
+}
+
+/// QEMU's output for an ELF, from the fixture manifest.
+func expectedOutput(_ elf: String) -> String? {
+    guard let data = try? Data(contentsOf: fixtures.appendingPathComponent("manifest.json")),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let list = object["fixtures"] as? [[String: Any]] else { return nil }
+    let entry = list.first { $0["elf"] as? String == elf }
+    let qemu = entry?["qemu"] as? [String: Any]
+    if let out = qemu?["output"] as? String { return out }
+    if let from = entry?["expectedFrom"] as? String { return expectedOutput(from) }
+    return nil
+}
+
+#if DEBUG
+print("note: this is a debug build; benchmark with `swift run -c release sersim-bench`")
+#endif
+print("sersim-bench: \(repeats) runs each; rates in million simulated instructions per host second")
+for c in cases where only?.contains(c.name) ?? true {
+    let board: Board
+    let image: FirmwareImage
+    do {
+        board = try BoardLibrary.load(c.board)
+        image = try ELFReader.read(path: fixtures.appendingPathComponent(c.elf).path)
+    } catch {
+        fail("\(c.elf): \(error) (build the fixtures with scripts/firmware/build.py)")
+    }
+    let expected = expectedOutput(c.elf)
+    var rates: [Double] = []
+    var instructions: UInt64 = 0
+    var cycles: UInt64 = 0
+    for _ in 0..<repeats {
+        do {
+            let m = try Machine(board: board, options: MachineOptions(timing: timing))
+            try m.load(image)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let stop = try m.run(maxCycles: 100_000_000_000)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let output = String(decoding: m.semihosting.stdout, as: UTF8.self)
+            guard stop == .exited(code: 0), expected == nil || output == expected else {
+                fail("\(c.elf): stopped with \(stop), printed \(output.debugDescription), QEMU printed \(expected?.debugDescription ?? "?")")
+            }
+            instructions = m.instructions
+            cycles = m.cycles
+            rates.append(Double(m.instructions) / seconds / 1e6)
+        } catch {
+            fail("\(c.elf): \(error)")
+        }
+    }
+    let sorted = rates.sorted()
+    let median = sorted[sorted.count / 2]
+    print(String(format: "%-7@ %-12@ %11llu instr %11llu cycles  median %6.1f  min %6.1f  max %6.1f  runs: %@",
+                 c.name, c.board, instructions, cycles, median, sorted.first!, sorted.last!,
+                 rates.map { String(format: "%.1f", $0) }.joined(separator: " ")))
+    if expected == nil { print("        (no QEMU output recorded for \(c.elf): result not checked)") }
+}
