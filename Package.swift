@@ -9,9 +9,11 @@ import PackageDescription
 /// Release builds of the emulator's hot loop rely on generic and small functions being
 /// specialised across module boundaries (the executor calls into CycleTiming per
 /// instruction). `-cross-module-optimization` lets the optimiser do so without marking
-/// every helper `@inlinable`.
+/// every helper `@inlinable`. Release builds also drop the dynamic exclusivity checks
+/// (`swift_beginAccess` on every class property access in the hot loop cost about half of
+/// the run time, docs/benchmarks.md); debug builds, which the tests use, keep them.
 let hotLoopSettings: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -582,9 +582,12 @@ extension Machine {
 
     // MARK: Helpers for the cases above
 
+    /// The shifted register operand and the shifter's carry (Shift_C, A7.4.2). Most
+    /// register operands are unshifted (every 16-bit form): that case first.
     @inline(__always)
     func shifted(_ i: Instruction) -> (UInt32, Bool) {
-        shiftC(reg(i.rm), i.shiftType, UInt32(i.shiftAmount), flagC)
+        if i.shiftAmount == 0 && i.shiftType == .lsl { return (reg(i.rm), flagC) }
+        return shiftC(reg(i.rm), i.shiftType, UInt32(i.shiftAmount), flagC)
     }
 
     @inline(__always)
