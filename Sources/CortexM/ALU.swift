@@ -107,7 +107,7 @@ extension Machine {
 
     /// Does this instruction set the flags here (resolving the 16-bit "outside IT" rule)?
     @inline(__always)
-    func setsFlags(_ i: Instruction) -> Bool {
+    func setsFlags(_ i: IRef) -> Bool {
         let f = i.flags.rawValue
         return f & InstructionFlags.setFlags.rawValue != 0
             || (f & InstructionFlags.setFlagsOutsideIT.rawValue != 0 && itState == 0)

@@ -6,7 +6,7 @@ import ThumbISA
 
 extension Machine {
     @inline(__always)
-    func execute(_ i: Instruction, _ next: inout UInt32) throws {
+    func execute(_ i: IRef, _ next: inout UInt32) throws {
         switch i.op {
         // MARK: Data processing, immediate (A7.7.x (immediate))
         case .andImm:  // AND{S} <Rd>, <Rn>, #<const>  (A7.7.8)
@@ -63,8 +63,12 @@ extension Machine {
             let (op2, c) = shifted(i)
             try logicalReg(i, reg(i.rn) & ~op2, c, &next)
         case .movReg:  // MOV{S} <Rd>, <Rm>; LSL/LSR/ASR/ROR/RRX #imm (A7.7.76, A7.7.67...)
-            let (op2, c) = shifted(i)
-            try logicalReg(i, op2, c, &next)
+            if setsFlags(i) {
+                let (op2, c) = shifted(i)
+                try logicalReg(i, op2, c, &next)
+            } else {
+                setReg(i.rd, shiftedValue(i), &next)
+            }
         case .mvnReg:  // A7.7.85
             let (op2, c) = shifted(i)
             try logicalReg(i, ~op2, c, &next)
@@ -583,21 +587,35 @@ extension Machine {
     // MARK: Helpers for the cases above
 
     /// The shifted register operand and the shifter's carry (Shift_C, A7.4.2). Most
-    /// register operands are unshifted (every 16-bit form): that case first.
+    /// register operands are unshifted (every 16-bit form): that case inline, the shifts
+    /// in a small function of their own (keeping this one small enough to inline).
     @inline(__always)
-    func shifted(_ i: Instruction) -> (UInt32, Bool) {
+    func shifted(_ i: IRef) -> (UInt32, Bool) {
         if i.shiftAmount == 0 && i.shiftType == .lsl { return (reg(i.rm), flagC) }
-        return shiftC(reg(i.rm), i.shiftType, UInt32(i.shiftAmount), flagC)
+        return shiftedSlow(reg(i.rm), i.shiftType, i.shiftAmount)
+    }
+
+    /// The shifted operand without the carry (arithmetic, and logical forms that do
+    /// not set flags): a few inline operations.
+    @inline(__always)
+    func shiftedValue(_ i: IRef) -> UInt32 {
+        let v = reg(i.rm), n = UInt32(i.shiftAmount)
+        switch i.shiftType {
+        case .lsl: return n >= 32 ? 0 : v << n
+        case .lsr: return n >= 32 ? 0 : v >> n
+        case .asr: return UInt32(bitPattern: Int32(bitPattern: v) >> Int32(min(n, 31)))
+        case .ror: return ror(v, n)
+        case .rrx: return (flagC ? 0x8000_0000 : 0) | v >> 1
+        }
+    }
+
+    @inline(never)
+    func shiftedSlow(_ v: UInt32, _ type: ShiftType, _ amount: UInt8) -> (UInt32, Bool) {
+        shiftC(v, type, UInt32(amount), flagC)
     }
 
     @inline(__always)
-    func shiftedValue(_ i: Instruction) -> UInt32 {
-        if i.shiftAmount == 0 && i.shiftType == .lsl { return reg(i.rm) }
-        return shiftC(reg(i.rm), i.shiftType, UInt32(i.shiftAmount), flagC).0
-    }
-
-    @inline(__always)
-    func logicalImm(_ i: Instruction, _ v: UInt32, _ next: inout UInt32) throws {
+    func logicalImm(_ i: IRef, _ v: UInt32, _ next: inout UInt32) throws {
         setReg(i.rd, v, &next)
         if setsFlags(i) {
             setNZ(v)
@@ -606,7 +624,7 @@ extension Machine {
     }
 
     @inline(__always)
-    func logicalReg(_ i: Instruction, _ v: UInt32, _ carry: Bool, _ next: inout UInt32) throws {
+    func logicalReg(_ i: IRef, _ v: UInt32, _ carry: Bool, _ next: inout UInt32) throws {
         setReg(i.rd, v, &next)
         if setsFlags(i) {
             setNZ(v)
@@ -615,7 +633,7 @@ extension Machine {
     }
 
     @inline(__always)
-    func arith(_ i: Instruction, _ x: UInt32, _ y: UInt32, _ carry: Bool, _ next: inout UInt32) {
+    func arith(_ i: IRef, _ x: UInt32, _ y: UInt32, _ carry: Bool, _ next: inout UInt32) {
         let (v, c, o) = addWithCarry(x, y, carry)
         setReg(i.rd, v, &next)
         if setsFlags(i) {
@@ -634,7 +652,7 @@ extension Machine {
     }
 
     @inline(__always)
-    func testImm(_ i: Instruction, _ v: UInt32) {
+    func testImm(_ i: IRef, _ v: UInt32) {
         setNZ(v)
         if i.flags.contains(.immCarryValid) { flagC = i.flags.contains(.immCarry) }
     }
@@ -643,10 +661,10 @@ extension Machine {
     func half(_ v: UInt32, _ high: Bool) -> Int32 { high ? sext16(v >> 16) : sext16(v) }
 
     @inline(__always)
-    func readLong(_ i: Instruction) -> UInt64 { UInt64(reg(i.rdHi)) << 32 | UInt64(reg(i.rdLo)) }
+    func readLong(_ i: IRef) -> UInt64 { UInt64(reg(i.rdHi)) << 32 | UInt64(reg(i.rdLo)) }
 
     @inline(__always)
-    func writeLong(_ i: Instruction, _ v: UInt64) {
+    func writeLong(_ i: IRef, _ v: UInt64) {
         r[Int(i.rdLo.rawValue)] = UInt32(truncatingIfNeeded: v)
         r[Int(i.rdHi.rawValue)] = UInt32(truncatingIfNeeded: v >> 32)
     }
@@ -660,24 +678,24 @@ extension Machine {
 
     /// Offset or pre/post-indexed immediate addressing: (address, write-back value).
     @inline(__always)
-    func immAddress(_ i: Instruction) -> (UInt32, UInt32) {
+    func immAddress(_ i: IRef) -> (UInt32, UInt32) {
         let base = reg(i.rn)
         let offsetAddr = i.flags.contains(.add) ? base &+ i.imm : base &- i.imm
         return (i.flags.contains(.index) ? offsetAddr : base, offsetAddr)
     }
 
     @inline(__always)
-    func writeBack(_ i: Instruction, _ value: UInt32) {
+    func writeBack(_ i: IRef, _ value: UInt32) {
         if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = value }
     }
 
     @inline(__always)
-    func regAddress(_ i: Instruction) -> UInt32 {
+    func regAddress(_ i: IRef) -> UInt32 {
         reg(i.rn) &+ (reg(i.rm) << UInt32(i.shiftAmount))
     }
 
     @inline(__always)
-    func literalAddress(_ i: Instruction) -> UInt32 {
+    func literalAddress(_ i: IRef) -> UInt32 {
         let base = r[15] & ~3
         return i.flags.contains(.add) ? base &+ i.imm : base &- i.imm
     }
@@ -711,7 +729,7 @@ extension Machine {
         next = v & ~1
     }
 
-    func undefinedDetail(_ i: Instruction) -> String {
+    func undefinedDetail(_ i: IRef) -> String {
         if let row = i.encodingRow {
             return "\(row.name) needs \(row.arch), but \(board.name)'s \(board.core.kind.displayName) is \(arch)"
         }

@@ -92,7 +92,10 @@ public final class Machine {
     /// A raw buffer: an Array's uniqueness check per instruction cost ~10 % of the run.
     var functionCycles: UnsafeMutablePointer<UInt64>
     var functionSlots = 1
-    var lastCycles: UInt64 = 0
+    /// The profile slot now running and the cycle count when it started: cycles are
+    /// charged when the slot changes (calls, returns, exceptions), not per instruction.
+    var profileCurrent = 0
+    var profileSince: UInt64 = 0
     /// A fault delivered to the guest's handler, kept for the report if the run then dies.
     var deliveredFault: String?
     /// A `call` is running: fetching `callReturnAddress` ends it.
@@ -160,6 +163,8 @@ public final class Machine {
         functionSlots = profileSlot(nil) + 1
         functionCycles = .allocate(capacity: functionSlots)
         functionCycles.initialize(repeating: 0, count: functionSlots)
+        profileCurrent = functionSlots - 1
+        profileSince = timer.cycles
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0
@@ -280,28 +285,35 @@ public final class Machine {
     @inline(__always)
     func stepOne() throws {
         let slot = try fetch(pc)
-        let inst = slot.pointee.inst
+        let before = timer.cycles
+        // `inst` is the slot's first field (DecodedSlot.instOffset, checked by a test).
+        let inst = IRef(p: UnsafeRawPointer(slot).assumingMemoryBound(to: Instruction.self))
         record.reset(pc: pc)
         r[15] = pc &+ 4
         var next = pc &+ UInt32(inst.size)
-        if itState == 0 {
+        // One call site for execute, so that it is inlined once.
+        let inIT = itState != 0
+        if !inIT || conditionPassed(itState >> 4) {
             try execute(inst, &next)
         } else {
-            if conditionPassed(itState >> 4) {
-                try execute(inst, &next)
-            } else {
-                record.executed = false
-            }
-            advanceIT()
+            record.executed = false
         }
+        if inIT { advanceIT() }
         pc = next
         instructions &+= 1
         timer.retire(slot.pointee.timing, record)
         if options.profileFunctions {
-            let now = timer.cycles
-            functionCycles[Int(slot.pointee.function)] &+= now &- lastCycles
-            lastCycles = now
+            let f = Int(slot.pointee.function)
+            if f != profileCurrent { switchProfile(to: f, now: before) }
         }
+    }
+
+    /// Charge the cycles since the last switch to the slot that ran them.
+    @inline(never)
+    func switchProfile(to f: Int, now: UInt64) {
+        functionCycles[profileCurrent] &+= now &- profileSince
+        profileCurrent = f
+        profileSince = now
     }
 
     /// The decoded instruction at an address (decode-cache fast path).
@@ -445,6 +457,7 @@ public final class Machine {
     /// Cycles per function, highest first (symbols from the loaded image).
     public var functionProfile: [(name: String, cycles: UInt64)] {
         var out: [(String, UInt64)] = []
+        switchProfile(to: profileCurrent, now: timer.cycles)  // charge the running slot
         for i in 0..<functionSlots where functionCycles[i] > 0 {
             let c = functionCycles[i]
             out.append((i < profileSlot(nil) ? symbols.functions[i].name : "(no symbol)", c))

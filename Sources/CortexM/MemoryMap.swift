@@ -14,6 +14,34 @@ struct DecodedSlot {
     var timing: StaticTiming
     /// Index of the function symbol containing the instruction (profiles).
     var function: UInt16
+
+    /// Where `inst` sits in the slot: the executor reads it in place (`IRef`) at offset 0.
+    static var instOffset: Int? { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.inst) }
+}
+
+/// The decoded instruction in its decode-cache slot, read in place. Executing through a
+/// reference rather than a copy keeps the 20-byte record out of registers: copying it
+/// unpacked all 14 fields per instruction, and repacked them for every helper call.
+struct IRef {
+    let p: UnsafePointer<Instruction>
+    @inline(__always) var op: Op { p.pointee.op }
+    @inline(__always) var size: UInt8 { p.pointee.size }
+    @inline(__always) var rd: Reg { p.pointee.rd }
+    @inline(__always) var rn: Reg { p.pointee.rn }
+    @inline(__always) var rm: Reg { p.pointee.rm }
+    @inline(__always) var ra: Reg { p.pointee.ra }
+    @inline(__always) var rt: Reg { p.pointee.rd }
+    @inline(__always) var rt2: Reg { p.pointee.ra }
+    @inline(__always) var rdLo: Reg { p.pointee.rd }
+    @inline(__always) var rdHi: Reg { p.pointee.ra }
+    @inline(__always) var shiftType: ShiftType { p.pointee.shiftType }
+    @inline(__always) var shiftAmount: UInt8 { p.pointee.shiftAmount }
+    @inline(__always) var cond: Condition { p.pointee.cond }
+    @inline(__always) var imm2: UInt8 { p.pointee.imm2 }
+    @inline(__always) var flags: InstructionFlags { p.pointee.flags }
+    @inline(__always) var list: UInt16 { p.pointee.list }
+    @inline(__always) var imm: UInt32 { p.pointee.imm }
+    var encodingRow: EncodingRow? { p.pointee.encodingRow }
 }
 
 /// A memory region as the hot loop sees it: plain values and raw pointers, no ARC.

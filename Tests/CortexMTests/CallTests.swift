@@ -29,3 +29,10 @@ import ThumbISA
         #expect(m.instructions == 5)
     }
 }
+
+@Suite struct LayoutTests {
+    /// The executor reads a slot's instruction through a pointer to the slot.
+    @Test func instructionIsTheSlotsFirstField() {
+        #expect(DecodedSlot.instOffset == 0)
+    }
+}
