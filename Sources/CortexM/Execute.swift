@@ -5,7 +5,11 @@ import ThumbISA
 // flags and memory and report what they did in `record`; they never count cycles.
 
 extension Machine {
-    @inline(__always)
+    /// Out of line on purpose: inlined into the hot loop, this switch made that function
+    /// so large that the optimiser stopped inlining into it — the timing model's
+    /// `retire` and the small helpers below became calls (docs/benchmarks.md: 142 → 194 M
+    /// instructions/s when this moved out).
+    @inline(never)
     func execute(_ i: IRef, _ next: inout UInt32) throws {
         switch i.op {
         // MARK: Data processing, immediate (A7.7.x (immediate))
