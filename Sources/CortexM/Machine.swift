@@ -246,10 +246,11 @@ public final class Machine {
     // MARK: Running
 
     /// Run until the firmware exits or breaks, or a fault or the cycle limit stops it
-    /// (thrown as a `FaultReport`).
+    /// (thrown as a `FaultReport`). `maxCycles` is an absolute cycle count.
     @discardableResult
     public func run(maxCycles: UInt64 = .max) throws -> StopReason {
         cycleLimit = maxCycles
+        stop = nil  // resuming after a breakpoint (or an exit) runs on from the next instruction
         while true {
             scheduleNextEvent()
             do {

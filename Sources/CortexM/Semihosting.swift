@@ -8,9 +8,13 @@ public final class SemihostingIO {
     /// Everything written to handle 1/2 (stdout/stderr, ":tt" opened for writing).
     public private(set) var stdout: [UInt8] = []
     public private(set) var stderr: [UInt8] = []
-    /// Bytes SYS_READ hands out (e.g. the host's standard input).
+    /// Bytes SYS_READ hands out first.
     public var stdin: [UInt8] = []
     var stdinOffset = 0
+    /// Called when the firmware reads past `stdin`: more input (e.g. from the host's
+    /// standard input), empty at end of input. Read lazily, so that a firmware that never
+    /// reads does not wait for input.
+    public var readInput: (() -> [UInt8])?
     /// Called as output appears (stream number 1 or 2, bytes), for live console output.
     public var onOutput: ((Int, [UInt8]) -> Void)?
     /// Opened pseudo-files by handle.
@@ -23,6 +27,16 @@ public final class SemihostingIO {
     }
 
     public init() {}
+
+    /// At least `n` unread input bytes if there are any more (fetching from `readInput`).
+    func available(_ n: Int) -> Int {
+        while stdin.count - stdinOffset < n, let more = readInput?(), !more.isEmpty {
+            stdin = Array(stdin[stdinOffset...]) + more
+            stdinOffset = 0
+            if more.contains(UInt8(ascii: "\n")) { break }  // a console hands out a line at a time
+        }
+        return stdin.count - stdinOffset
+    }
 
     func write(_ stream: Int, _ bytes: [UInt8]) {
         if stream == 2 { stderr += bytes } else { stdout += bytes }
@@ -92,8 +106,7 @@ extension Machine {
             let handle = try arg(0), ptr = try arg(1), len = try arg(2)
             switch semihosting.handles[handle] {
             case .console(stream: 0):
-                let available = semihosting.stdin.count - semihosting.stdinOffset
-                let n = min(Int(len), available)
+                let n = min(Int(len), semihosting.available(Int(len)))
                 for k in 0..<n {
                     try write8(ptr &+ UInt32(k), UInt32(semihosting.stdin[semihosting.stdinOffset + k]))
                 }
@@ -108,7 +121,7 @@ extension Machine {
                 result = len
             }
         case SemihostingOp.readc:
-            if semihosting.stdinOffset < semihosting.stdin.count {
+            if semihosting.available(1) > 0 {
                 result = UInt32(semihosting.stdin[semihosting.stdinOffset])
                 semihosting.stdinOffset += 1
             } else {

@@ -92,14 +92,15 @@ public struct FirmwareRunResult: Sendable {
 public enum FirmwareRun {
     /// Load and run an ELF until it exits, faults, or reaches `maxCycles`; `echo`
     /// streams the firmware's semihosting output to this process's stdout/stderr as it
-    /// appears. Guest faults are part of the result; errors in the input (file, board,
+    /// appears; `readInput` supplies SYS_READ input past `stdin`. Guest faults are part of the result; errors in the input (file, board,
     /// memory map) are thrown.
     public static func run(elf path: String, board boardName: String, maxCycles: UInt64, echo: Bool,
-                           stdin: [UInt8] = []) throws -> FirmwareRunResult {
+                           stdin: [UInt8] = [], readInput: (() -> [UInt8])? = nil) throws -> FirmwareRunResult {
         let board = try BoardLibrary.load(boardName)
         let image = try ELFReader.read(path: path)
         let machine = try Machine(board: board)
         machine.semihosting.stdin = stdin
+        machine.semihosting.readInput = readInput
         if echo {
             machine.semihosting.onOutput = { stream, bytes in
                 let handle = stream == 2 ? FileHandle.standardError : FileHandle.standardOutput

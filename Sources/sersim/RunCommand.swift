@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Runs the firmware from its reset vector until it exits through semihosting \
             (SYS_EXIT/SYS_EXIT_EXTENDED, as newlib's rdimon does). Its semihosting output is \
-            printed as it appears, then instructions, cycles, time at the board's clock, CPI \
+            printed as it appears (and SYS_READ reads standard input), then instructions, cycles, time at the board's clock, CPI \
             and the functions that took the most cycles.
 
             Exit status: the firmware's exit code; \(RunCommand.faultStatus) when it faulted, \
@@ -48,7 +48,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func runFirmware() throws {
-        let result = try FirmwareRun.run(elf: input, board: board, maxCycles: maxCycles, echo: !json)
+        // The firmware's SYS_READ reads this process's standard input, when it asks.
+        let result = try FirmwareRun.run(elf: input, board: board, maxCycles: maxCycles, echo: !json,
+                                         readInput: { [UInt8](FileHandle.standardInput.availableData) })
         if json {
             print(result.jsonText())
         } else {

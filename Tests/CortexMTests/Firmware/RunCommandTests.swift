@@ -1,3 +1,4 @@
+import ELFFile
 import Foundation
 import Testing
 
@@ -15,16 +16,21 @@ import Testing
         var description: String { "\(path) is missing: build it with `swift build --build-tests`" }
     }
 
-    static func sersim(_ arguments: [String]) throws -> Result {
+    static func sersim(_ arguments: [String], input: String? = nil) throws -> Result {
         let binary = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("sersim")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw BinaryMissing(path: binary.path) }
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), inp = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = input == nil ? FileHandle.nullDevice : inp
         try process.run()
+        if let input {
+            inp.fileHandleForWriting.write(Data(input.utf8))
+            try inp.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -139,5 +145,31 @@ import Testing
         let zero = try Self.sersim(["run", "--board", "nano33ble", "--max-cycles", "0", Self.fixture("crc-m4-O2-nrf52840.elf")])
         #expect(zero.status != 0)
         #expect(zero.stderr.contains("--max-cycles must be at least 1"))
+    }
+
+    /// SYS_READ reads sersim's standard input. The firmware (arm-none-eabi-as, at 0x100):
+    /// open ":tt" for reading, read up to 64 bytes, print "got: " and what it read, exit.
+    @Test func firmwareReadsStandardInput() throws {
+        let hex = "4ff000540ea02060002060600320a06001202146abbe20600c4860604020a06006202146abbe40210d1a042005a1"
+            + "abbe0649002048550420abbe18200449abbe3a747400676f743a200000bf0001002026000200"
+        let code = stride(from: 0, to: hex.count, by: 2).map { k -> UInt8 in
+            let i = hex.index(hex.startIndex, offsetBy: k)
+            return UInt8(hex[i..<hex.index(i, offsetBy: 2)], radix: 16) ?? 0
+        }
+        var flash = [UInt8](repeating: 0, count: 0x100) + code
+        flash.replaceSubrange(0..<8, with: [0x00, 0x10, 0x00, 0x20, 0x01, 0x01, 0x00, 0x00])  // SP, reset 0x101
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sersim-stdin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let elf = dir.appendingPathComponent("echo.elf").path
+        let text = FirmwareImage.Section(name: ".text", address: 0, size: UInt32(flash.count), executable: true,
+                                         writable: false, hasBytes: true, bytes: flash)
+        try ELFWriter.write(FirmwareImage(segments: [.init(address: 0, bytes: flash, executable: true, writable: false, name: "#0")],
+                                          sections: [text], origin: elf), to: elf)
+        let r = try Self.sersim(["run", "--board", "nano33ble", elf], input: "hello\n")
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("got: hello\n"), "\(r.stdout)")
+        let none = try Self.sersim(["run", "--board", "nano33ble", elf], input: "")
+        #expect(none.stdout.hasPrefix("got: \n"), "end of input reads nothing")
     }
 }
