@@ -39,11 +39,15 @@ public struct GuestFault: Error, Sendable {
     /// The data address involved, if any.
     public var address: UInt32?
     public var detail: String
+    /// The fault happened fetching the instruction, not accessing data (sets IBUSERR
+    /// rather than PRECISERR in the CFSR).
+    public var onFetch: Bool
 
-    public init(_ kind: FaultKind, address: UInt32? = nil, _ detail: String = "") {
+    public init(_ kind: FaultKind, address: UInt32? = nil, _ detail: String = "", onFetch: Bool = false) {
         self.kind = kind
         self.address = address
         self.detail = detail
+        self.onFetch = onFetch
     }
 }
 

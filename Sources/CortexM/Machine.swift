@@ -334,7 +334,8 @@ public final class Machine {
         guard let ri = memory.regionIndex(address, bytes: 2) else {
             // LR holds 0xFFFFFFFF at reset (B1.5.5): a reset handler that returns lands here.
             let hint = address == 0xFFFF_FFFE ? " (0xFFFFFFFF is LR at reset: did the reset handler return?)" : ""
-            throw GuestFault(.busError, address: address, "instruction fetch from unmapped address 0x\(hex(address))" + hint)
+            throw GuestFault(.busError, address: address, "instruction fetch from unmapped address 0x\(hex(address))" + hint,
+                             onFetch: true)
         }
         let region = memory.regions[ri]
         guard region.executable else {
@@ -352,7 +353,8 @@ public final class Machine {
             var hw2: UInt16 = 0
             if ThumbDecoder.is32Bit(hw1) {
                 guard off &+ 4 <= region.size else {
-                    throw GuestFault(.busError, address: address &+ 2, "32-bit instruction runs past the end of \(board.memory[ri].name)")
+                    throw GuestFault(.busError, address: address &+ 2, "32-bit instruction runs past the end of \(board.memory[ri].name)",
+                                     onFetch: true)
                 }
                 hw2 = region.memory.loadUnaligned(fromByteOffset: Int(off) + 2, as: UInt16.self)
             }

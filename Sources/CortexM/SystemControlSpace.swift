@@ -110,10 +110,14 @@ struct SystemControlSpace {
         case .invalidExceptionReturn: cfsr |= 1 << 18  // INVPC
         case .unalignedAccess: cfsr |= 1 << 24  // UNALIGNED
         case .divideByZero: cfsr |= 1 << 25  // DIVBYZERO
+        case .busError where f.onFetch:
+            cfsr |= 1 << 8  // IBUSERR: no BFAR for instruction fetches
         case .busError, .writeToReadOnly, .stackOverflow:
             cfsr |= 1 << 9 | 1 << 15  // PRECISERR, BFARVALID
             if let a = f.address { bfar = a }
-        case .executeNever: cfsr |= 1 << 8  // IBUSERR
+        case .executeNever:
+            // Execute Never region of the default memory map: MemManage IACCVIOL (B3.1).
+            cfsr |= 1 << 0
         default: break
         }
     }
@@ -178,11 +182,12 @@ extension Machine {
         case 0xE000_ED1C: return scs.shpr2
         case 0xE000_ED20: return scs.shpr3
         case 0xE000_ED24: return scs.shcsr
-        case 0xE000_ED28: return scs.cfsr
-        case 0xE000_ED2C: return scs.hfsr
+        // ARMv6-M has no fault status registers (the Cortex-M0+ reads them as zero).
+        case 0xE000_ED28: return arch == .v6m ? 0 : scs.cfsr
+        case 0xE000_ED2C: return arch == .v6m ? 0 : scs.hfsr
         case 0xE000_ED30: return 0  // DFSR
-        case 0xE000_ED34: return scs.mmfar
-        case 0xE000_ED38: return scs.bfar
+        case 0xE000_ED34: return arch == .v6m ? 0 : scs.mmfar
+        case 0xE000_ED38: return arch == .v6m ? 0 : scs.bfar
         case 0xE000_ED88: return scs.cpacr
         case 0xE000_ED78 where board.core.kind == .cortexM7: return 0x0900_0003  // CLIDR: L1 I and D
         case 0xE000_ED7C where board.core.kind == .cortexM7: return 0x8303_C003  // CTR: 32-byte lines

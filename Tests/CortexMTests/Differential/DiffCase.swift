@@ -6,7 +6,10 @@ import ThumbISA
 // window, run on sersim and on Unicorn and compared after every instruction.
 //
 // Policy (what a generated stream may do):
-// - no branches, exception-generating or sleep instructions, no writes to PC;
+// - no exception-generating or sleep instructions; the PC is written only by the control
+//   units (`controlUnit`): forward branches of every kind to the start of a later unit,
+//   with their targets set up (registers, branch tables and loaded words in the window's
+//   last 256 bytes), so that every run ends at the end of the code;
 // - SP is written only by the forms that keep it word-aligned (ADD/SUB SP, #imm×4,
 //   push/pop, write-back by multiples of 4) and by the setup before stack accesses;
 // - every load/store is preceded by literal loads (`ldr rN, [pc, #k]`, themselves
@@ -25,7 +28,8 @@ struct DiffTarget: Sendable {
     var arch: ArchLevel
     var unicornCPU: String
 
-    var codeBase: UInt32 { board.memory.first { $0.executable && !$0.writable && $0.usable }!.base }
+    /// The board's flash (every shipped board has one).
+    var codeBase: UInt32 { board.memory.first { $0.executable && !$0.writable && $0.usable }?.base ?? 0 }
     /// Code starts 8 KiB into flash so that literal loads with negative offsets stay mapped.
     var codeStart: UInt32 { codeBase + 0x2000 }
     let ramBase: UInt32 = 0x2000_0000
