@@ -621,7 +621,8 @@ private struct Formatter {
             operands = regs + "[\(r(i.rn))], #\(sign)\(i.imm)"
             value = Int64(i.imm)
         }
-        if i.op == .ldrdLit || i.rn == .pc {
+        // objdump prints no address for "[pc]" (offset +0), but does for "[pc, #-0]".
+        if (i.op == .ldrdLit || i.rn == .pc) && !(index && add && !wback && i.imm == 0) {
             let base = address & ~3 &+ 4
             comments.append(target(add ? base &+ i.imm : base &- i.imm))
         }
