@@ -1,0 +1,127 @@
+import BoardProfiles
+import CortexM
+import ELFFile
+import KernelIR
+import ThumbISA
+
+/// The boards the kernel tests run on, one per core. The boards stream replaces the
+/// built-in profiles with Boards/*.json; only this helper needs to change then.
+enum TestBoards {
+    static let m0plus = BuiltinBoards.nanoRP2040
+    static let m4 = BuiltinBoards.nano33ble
+    static let m7 = BuiltinBoards.stm32f746
+    static let all: [Board] = [m0plus, m4, m7]
+
+    static func named(_ name: String) -> Board { all.first { $0.name == name }! }
+
+    static func arch(_ b: Board) -> ArchLevel {
+        switch b.core.architecture {
+        case .armv6m: .v6m
+        case .armv7m: .v7m
+        default: .v7em
+        }
+    }
+}
+
+/// A compiled module loaded on an emulated board: code in the first executable
+/// read-only region, data and stack in the first RAM region.
+final class KernelRunner {
+    let board: Board
+    let machine: Machine
+    let compiled: CompiledModule
+    let codeBase: UInt32
+    let dataBase: UInt32
+    let stackTop: UInt32
+    private var next: UInt32
+
+    init(board: Board, compiled: CompiledModule) throws {
+        self.board = board
+        self.compiled = compiled
+        machine = try Machine(board: board, options: MachineOptions(deliverFaultsToGuest: false, profileFunctions: false))
+        let code = board.memory.first { $0.executable && !$0.writable && $0.usable }!
+        let ram = board.memory.first { $0.writable && $0.kind != .itcm }!
+        codeBase = code.base
+        dataBase = ram.base
+        stackTop = ram.base &+ UInt32(min(ram.size, 64 << 10))
+        next = dataBase
+        let image = FirmwareImage(segments: [.init(address: codeBase, bytes: compiled.image, executable: true,
+                                                   writable: false, name: "kernels")])
+        try machine.load(image, reset: false)
+    }
+
+    convenience init(board: Board, source: String, roots: [String]? = nil) throws {
+        let verified = try Verifier.verify(try Parser.parse(source, file: "test.kir"))
+        let compiled = try KernelCompiler.compile(verified, arch: TestBoards.arch(board), roots: roots,
+                                                  sources: ["test.kir": source])
+        try self.init(board: board, compiled: compiled)
+    }
+
+    /// Reserve data memory (8-byte aligned) below the stack.
+    func allocate(_ bytes: Int) -> UInt32 {
+        let at = next
+        next = (next &+ UInt32(bytes) &+ 7) & ~7
+        precondition(next < stackTop &- 4096, "test data overflows the RAM set aside for it")
+        return at
+    }
+
+    func put(_ bytes: [UInt8]) -> UInt32 {
+        let at = allocate(max(bytes.count, 4))
+        machine.poke(at, bytes)
+        return at
+    }
+
+    func put<T: FixedWidthInteger>(_ values: [T]) -> UInt32 { put(Self.bytes(values)) }
+
+    func read(_ address: UInt32, _ count: Int) -> [UInt8] { machine.peek(address, count: count) ?? [] }
+
+    func read<T: FixedWidthInteger>(_ address: UInt32, count: Int, as: T.Type) -> [T] {
+        let b = read(address, count * MemoryLayout<T>.size)
+        return (0..<count).map { i in
+            var v: T = 0
+            for k in 0..<MemoryLayout<T>.size { v |= T(truncatingIfNeeded: b[i * MemoryLayout<T>.size + k]) << (8 * k) }
+            return v
+        }
+    }
+
+    static func bytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        values.flatMap { v in (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    }
+
+    @discardableResult
+    func call(_ kernel: String, _ args: [UInt32], maxCycles: UInt64 = 200_000_000) throws -> UInt32 {
+        guard let s = compiled.symbol(kernel) else { throw TestFailure("no kernel \(kernel)") }
+        return try machine.call(codeBase &+ UInt32(s.offset) | 1, arguments: args, stackTop: stackTop, maxCycles: maxCycles)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Deterministic random numbers for property tests (SplitMix64).
+struct Rng {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ r: ClosedRange<Int>) -> Int {
+        r.lowerBound + Int(next() % UInt64(r.upperBound - r.lowerBound + 1))
+    }
+    mutating func word() -> UInt32 { UInt32(truncatingIfNeeded: next()) }
+    /// Words biased toward edge values (0, ±1, extremes, powers of two).
+    mutating func interestingWord() -> UInt32 {
+        switch int(0...5) {
+        case 0: return [0, 1, 0xFFFF_FFFF, 0x8000_0000, 0x7FFF_FFFF, 0x4000_0000, 0xFFFF_8000, 0x7FFF][int(0...7)]
+        case 1: return UInt32(1) << UInt32(int(0...31))
+        case 2: return UInt32(bitPattern: Int32(int(-300...300)))
+        default: return word()
+        }
+    }
+    mutating func int8s(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: next()) } }
+}
