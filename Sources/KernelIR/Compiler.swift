@@ -39,6 +39,16 @@ public struct LineEntry: Sendable, Equatable {
     public var isData: Bool
 }
 
+/// What a kernel's prologue sets up.
+public struct KernelFrame: Sendable, Equatable {
+    /// Registers pushed (r4–r11, lr), in register order.
+    public var savedRegisters: [Int]
+    /// 32-bit stack slots holding spilled values.
+    public var spillSlots: Int
+    /// Bytes below the pushed registers (spills, outgoing arguments, alignment).
+    public var frameBytes: Int
+}
+
 public struct DisassemblyLine: Sendable, Equatable {
     public var address: UInt32
     public var bytes: [UInt8]
@@ -61,6 +71,8 @@ public struct CompiledModule: Sendable {
     public var sources: [String: String]
     /// Bytes of stack each kernel needs below its caller's SP, including its callees.
     public var stackUsage: [String: Int]
+    /// Each kernel's own frame.
+    public var frames: [String: KernelFrame]
 
     public func symbol(_ name: String) -> CompiledSymbol? { symbols.first { $0.name == name } }
 
@@ -118,6 +130,7 @@ public enum KernelCompiler {
         let names = try reachable(from: roots ?? module.kernels.map(\.name), in: module)
         var placed: [PlacedFunction] = []
         var frames: [String: Int] = [:]
+        var frameInfo: [String: KernelFrame] = [:]
         for name in names {
             let kernel = module.kernel(named: name)!
             let fn = try Lowering.lower(verified, kernel, arch: arch)
@@ -130,10 +143,14 @@ public enum KernelCompiler {
             }
             placed.append(p)
             frames[name] = 4 * emitter.pushedWords + emitter.frameBytes
+            frameInfo[name] = KernelFrame(savedRegisters: (emitter.savedLow + emitter.savedHigh + (emitter.pushLR ? [14] : [])).sorted(),
+                                          spillSlots: alloc.spillSlots, frameBytes: emitter.frameBytes)
         }
         var stack: [String: Int] = [:]
         for name in names { stack[name] = try stackDepth(name, module, frames, &stack, []) }
-        return try Assembler(arch: arch, module: module, functions: placed, sources: sources, stackUsage: stack).assemble()
+        var compiled = try Assembler(arch: arch, module: module, functions: placed, sources: sources, stackUsage: stack).assemble()
+        compiled.frames = frameInfo
+        return compiled
     }
 
     static func usesBLJump(_ p: PlacedFunction) -> Bool {
@@ -353,7 +370,7 @@ struct Assembler {
         }
         image += data
         return CompiledModule(arch: arch, image: image, symbols: symbols, lineMap: lineMap.sorted { $0.offset < $1.offset },
-                              module: module, sources: sources, stackUsage: stackUsage)
+                              module: module, sources: sources, stackUsage: stackUsage, frames: [:])
     }
 
     func usesTable(_ name: String) -> Bool {

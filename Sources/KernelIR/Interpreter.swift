@@ -5,7 +5,7 @@
 
 public struct InterpreterError: Error, CustomStringConvertible, Sendable {
     public var message: String
-    public var location: SourceLocation?
+    public var location: SourcePosition?
     public var description: String {
         if let location { return "\(location): \(message)" }
         return message
@@ -138,7 +138,7 @@ public final class Interpreter {
         let size = Interpreter.size(of: p)
         switch a {
         case let .indexed(ptr, index, offset):
-            let base = value(.variable(ptr, SourceLocation(file: "", line: 0, column: 0)), f)
+            let base = value(.variable(ptr, SourcePosition(file: "", line: 0, column: 0)), f)
             let i = value(index, f) &+ UInt32(truncatingIfNeeded: offset)
             return (base &+ i &* UInt32(size), p)
         case let .postIncrement(ptr):
@@ -148,14 +148,14 @@ public final class Interpreter {
         }
     }
 
-    func read(_ address: UInt32, _ n: Int, _ loc: SourceLocation) throws(InterpreterError) -> UInt32 {
+    func read(_ address: UInt32, _ n: Int, _ loc: SourcePosition) throws(InterpreterError) -> UInt32 {
         guard let v = memory.read(address, n) else {
             throw InterpreterError(message: "load of \(n) bytes at 0x\(String(address, radix: 16)) is outside memory", location: loc)
         }
         return v
     }
 
-    func tick(_ loc: SourceLocation) throws(InterpreterError) {
+    func tick(_ loc: SourcePosition) throws(InterpreterError) {
         steps += 1
         if steps > stepLimit { throw InterpreterError(message: "step limit \(stepLimit) reached", location: loc) }
     }
@@ -220,7 +220,7 @@ public final class Interpreter {
         return (f.values[p] ?? 0) &+ UInt32(off)
     }
 
-    func evaluate(_ e: Expression, _ f: inout Frame, _ loc: SourceLocation) throws -> UInt32 {
+    func evaluate(_ e: Expression, _ f: inout Frame, _ loc: SourcePosition) throws -> UInt32 {
         switch e {
         case let .copy(o): return value(o, f)
         case let .load(addr):

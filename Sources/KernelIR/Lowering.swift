@@ -327,7 +327,7 @@ struct Lowering {
 
     // MARK: Assignments
 
-    mutating func assign(_ d: VReg, _ e: Expression, _ loc: SourceLocation) throws(KernelIRError) {
+    mutating func assign(_ d: VReg, _ e: Expression, _ loc: SourcePosition) throws(KernelIRError) {
         switch e {
         case let .copy(o):
             if let c = constantValue(o) {
@@ -684,7 +684,7 @@ struct Lowering {
 
     // MARK: Operations
 
-    mutating func operation(_ opc: OpCode, _ o: [Operand], into d: VReg, _ loc: SourceLocation) throws(KernelIRError) {
+    mutating func operation(_ opc: OpCode, _ o: [Operand], into d: VReg, _ loc: SourcePosition) throws(KernelIRError) {
         switch opc {
         case .add, .sub:
             if let k = constantValue(o[1]) {

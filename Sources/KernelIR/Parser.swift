@@ -4,10 +4,10 @@
 
 /// An error in kernel IR source or in compiling it, with the place it refers to.
 public struct KernelIRError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var location: SourceLocation?
+    public var location: SourcePosition?
     public var message: String
 
-    public init(_ message: String, at location: SourceLocation? = nil) {
+    public init(_ message: String, at location: SourcePosition? = nil) {
         self.message = message
         self.location = location
     }
@@ -29,7 +29,7 @@ enum TokenKind: Equatable {
 
 struct Token {
     var kind: TokenKind
-    var location: SourceLocation
+    var location: SourcePosition
 }
 
 struct Lexer {
@@ -47,7 +47,7 @@ struct Lexer {
         func isIdent(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || ("0"..."9").contains(c) }
         while i < chars.count {
             let c = chars[i]
-            let loc = SourceLocation(file: file, line: line, column: col)
+            let loc = SourcePosition(file: file, line: line, column: col)
             if c == "\n" {
                 if depth == 0 { tokens.append(Token(kind: .newline, location: loc)) }
                 i += 1; line += 1; col = 1
@@ -126,8 +126,8 @@ struct Lexer {
             i += sym.unicodeScalars.count
             col += sym.unicodeScalars.count
         }
-        tokens.append(Token(kind: .newline, location: SourceLocation(file: file, line: line, column: col)))
-        tokens.append(Token(kind: .end, location: SourceLocation(file: file, line: line, column: col)))
+        tokens.append(Token(kind: .newline, location: SourcePosition(file: file, line: line, column: col)))
+        tokens.append(Token(kind: .end, location: SourcePosition(file: file, line: line, column: col)))
         return tokens
     }
 
@@ -160,7 +160,7 @@ public struct Parser {
     // MARK: Token helpers
 
     var current: Token { tokens[pos] }
-    var location: SourceLocation { current.location }
+    var location: SourcePosition { current.location }
 
     mutating func advance() { if pos < tokens.count - 1 { pos += 1 } }
 
@@ -200,7 +200,7 @@ public struct Parser {
         }
     }
 
-    mutating func identifier(_ what: String) throws(KernelIRError) -> (String, SourceLocation) {
+    mutating func identifier(_ what: String) throws(KernelIRError) -> (String, SourcePosition) {
         guard case let .identifier(name) = current.kind else {
             throw KernelIRError("expected \(what), found \(describe(current))", at: location)
         }
@@ -270,7 +270,7 @@ public struct Parser {
         return module
     }
 
-    mutating func declName(_ what: String) throws(KernelIRError) -> (String, SourceLocation) {
+    mutating func declName(_ what: String) throws(KernelIRError) -> (String, SourcePosition) {
         let (name, loc) = try identifier(what)
         if Parser.reserved.contains(name) || OpCode(rawValue: name) != nil {
             throw KernelIRError("'\(name)' is a reserved word and cannot name \(what)", at: loc)
@@ -428,7 +428,7 @@ public struct Parser {
         return .assign(name, try parseExpression(), loc)
     }
 
-    mutating func parseIf(_ loc: SourceLocation) throws(KernelIRError) -> Statement {
+    mutating func parseIf(_ loc: SourcePosition) throws(KernelIRError) -> Statement {
         if accept("@") {
             let (feature, floc) = try identifier("a core feature after '@'")
             guard feature == "dsp" else {

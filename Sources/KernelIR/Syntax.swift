@@ -3,7 +3,7 @@
 // file is the tree the parser builds and the verifier, interpreter and compiler read.
 
 /// A place in a source file, for error messages and the instruction → IR line map.
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int
@@ -71,10 +71,10 @@ public enum ValueType: Sendable, Hashable, CustomStringConvertible {
 
 /// An operand: a variable (virtual register) or an integer constant.
 public enum Operand: Sendable, Hashable, CustomStringConvertible {
-    case variable(String, SourceLocation)
-    case constant(Int64, SourceLocation)
+    case variable(String, SourcePosition)
+    case constant(Int64, SourcePosition)
 
-    public var location: SourceLocation {
+    public var location: SourcePosition {
         switch self {
         case let .variable(_, l), let .constant(_, l): l
         }
@@ -209,19 +209,19 @@ public enum Expression: Sendable, Hashable {
 }
 
 public indirect enum Statement: Sendable, Hashable {
-    case assign(String, Expression, SourceLocation)
-    case store(Address, Operand, SourceLocation)
+    case assign(String, Expression, SourcePosition)
+    case store(Address, Operand, SourcePosition)
     /// `store p++, v` for ldpack-style packed stores is not offered; `storeField` is `p.f = v`.
-    case storeField(pointer: String, field: String, Operand, SourceLocation)
-    case call(String, [Operand], SourceLocation)
+    case storeField(pointer: String, field: String, Operand, SourcePosition)
+    case call(String, [Operand], SourcePosition)
     /// `for v in start ..< end step s { }`; `v` nil for `_` (a counted loop).
-    case forLoop(variable: String?, start: Operand, end: Operand, step: Operand, body: [Statement], SourceLocation)
-    case ifThen(Predicate, then: [Statement], else: [Statement], SourceLocation)
+    case forLoop(variable: String?, start: Operand, end: Operand, step: Operand, body: [Statement], SourcePosition)
+    case ifThen(Predicate, then: [Statement], else: [Statement], SourcePosition)
     /// `if @dsp { } else { }`: chosen when compiling, by the core's architecture.
-    case ifFeature(String, then: [Statement], else: [Statement], SourceLocation)
-    case ret(Operand?, SourceLocation)
+    case ifFeature(String, then: [Statement], else: [Statement], SourcePosition)
+    case ret(Operand?, SourcePosition)
 
-    public var location: SourceLocation {
+    public var location: SourcePosition {
         switch self {
         case let .assign(_, _, l), let .store(_, _, l), let .storeField(_, _, _, l), let .call(_, _, l),
              let .forLoop(_, _, _, _, _, l), let .ifThen(_, _, _, l), let .ifFeature(_, _, _, l), let .ret(_, l):
@@ -233,7 +233,7 @@ public indirect enum Statement: Sendable, Hashable {
 public struct Parameter: Sendable, Hashable {
     public var name: String
     public var type: ValueType
-    public var location: SourceLocation
+    public var location: SourcePosition
 }
 
 public struct Kernel: Sendable {
@@ -241,7 +241,7 @@ public struct Kernel: Sendable {
     public var parameters: [Parameter]
     public var returnType: ValueType?
     public var body: [Statement]
-    public var location: SourceLocation
+    public var location: SourcePosition
     /// Doc comment lines (`##`) written right above the kernel.
     public var documentation: [String]
 }
@@ -249,7 +249,7 @@ public struct Kernel: Sendable {
 public struct StructField: Sendable, Hashable {
     public var name: String
     public var type: ValueType
-    public var location: SourceLocation
+    public var location: SourcePosition
 }
 
 /// A parameter block: every field is one 32-bit word (an i32 or a pointer), at offset
@@ -257,7 +257,7 @@ public struct StructField: Sendable, Hashable {
 public struct StructDecl: Sendable {
     public var name: String
     public var fields: [StructField]
-    public var location: SourceLocation
+    public var location: SourcePosition
     public var documentation: [String]
 
     public func offset(of field: String) -> Int? {
@@ -276,7 +276,7 @@ public struct ConstDecl: Sendable {
 
     public var name: String
     public var value: Value
-    public var location: SourceLocation
+    public var location: SourcePosition
 }
 
 /// One or more source files parsed together: names are shared across the files.

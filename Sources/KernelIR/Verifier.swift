@@ -19,8 +19,8 @@ public enum Verifier {
     /// Checks a module. `externals` names kernels the module may call that live
     /// elsewhere (the runtime helpers); they are not part of `module`.
     public static func verify(_ module: Module) throws(KernelIRError) -> VerifiedModule {
-        var names: [String: SourceLocation] = [:]
-        func declare(_ name: String, _ loc: SourceLocation, _ what: String) throws(KernelIRError) {
+        var names: [String: SourcePosition] = [:]
+        func declare(_ name: String, _ loc: SourcePosition, _ what: String) throws(KernelIRError) {
             if let prev = names[name] {
                 throw KernelIRError("\(what) '\(name)' is already declared at \(prev)", at: loc)
             }
@@ -68,13 +68,13 @@ public enum Verifier {
         return VerifiedModule(module: module, info: info)
     }
 
-    static func checkWord(_ v: Int64, _ loc: SourceLocation) throws(KernelIRError) {
+    static func checkWord(_ v: Int64, _ loc: SourcePosition) throws(KernelIRError) {
         guard v >= -0x8000_0000 && v <= 0xFFFF_FFFF else {
             throw KernelIRError("constant \(v) does not fit in 32 bits", at: loc)
         }
     }
 
-    static func checkType(_ t: ValueType, _ module: Module, _ loc: SourceLocation) throws(KernelIRError) {
+    static func checkType(_ t: ValueType, _ module: Module, _ loc: SourcePosition) throws(KernelIRError) {
         guard case let .pointer(p) = t else { return }
         var pointee = p
         while case let .pointer(inner) = pointee { pointee = inner }
@@ -91,7 +91,7 @@ struct KernelVerifier {
     var scopes: [Set<String>] = []
     /// Names that may not be assigned in the current loop bodies (induction variables
     /// and loop bounds), with the loop that protects them.
-    var frozen: [String: SourceLocation] = [:]
+    var frozen: [String: SourcePosition] = [:]
     var makesCalls = false
 
     init(module: Module, kernel: Kernel) {
@@ -99,7 +99,7 @@ struct KernelVerifier {
         self.kernel = kernel
     }
 
-    func error(_ message: String, _ loc: SourceLocation) -> KernelIRError { KernelIRError(message, at: loc) }
+    func error(_ message: String, _ loc: SourcePosition) -> KernelIRError { KernelIRError(message, at: loc) }
 
     mutating func run() throws(KernelIRError) {
         var params: Set<String> = []
@@ -121,7 +121,7 @@ struct KernelVerifier {
         }
     }
 
-    func checkNotGlobal(_ name: String, _ loc: SourceLocation) throws(KernelIRError) {
+    func checkNotGlobal(_ name: String, _ loc: SourcePosition) throws(KernelIRError) {
         if let c = module.constant(named: name) {
             throw error("'\(name)' is the constant declared at \(c.location); choose another name", loc)
         }
@@ -187,7 +187,7 @@ struct KernelVerifier {
         return v
     }
 
-    mutating func assign(_ name: String, _ type: ValueType, _ loc: SourceLocation) throws(KernelIRError) {
+    mutating func assign(_ name: String, _ type: ValueType, _ loc: SourcePosition) throws(KernelIRError) {
         try checkNotGlobal(name, loc)
         if let f = frozen[name] {
             throw error("'\(name)' controls the loop at \(f) and cannot be assigned inside it", loc)
@@ -203,7 +203,7 @@ struct KernelVerifier {
     }
 
     /// The element a pointer operand addresses, checking it can be loaded (or stored).
-    mutating func elementPointer(_ name: String, _ loc: SourceLocation, store: Bool, postIncrement: Bool) throws(KernelIRError) -> Pointee {
+    mutating func elementPointer(_ name: String, _ loc: SourcePosition, store: Bool, postIncrement: Bool) throws(KernelIRError) -> Pointee {
         if let c = module.constant(named: name) {
             guard case .table = c.value else { throw error("'\(name)' is a scalar constant, not a table", loc) }
             if store { throw error("table '\(name)' is read-only", loc) }
@@ -218,7 +218,7 @@ struct KernelVerifier {
         return p
     }
 
-    mutating func address(_ a: Address, _ loc: SourceLocation, store: Bool) throws(KernelIRError) -> Pointee {
+    mutating func address(_ a: Address, _ loc: SourcePosition, store: Bool) throws(KernelIRError) -> Pointee {
         switch a {
         case let .indexed(p, index, offset):
             let pointee = try elementPointer(p, loc, store: store, postIncrement: false)
@@ -301,7 +301,7 @@ struct KernelVerifier {
         }
     }
 
-    func fieldType(_ p: String, _ field: String, _ loc: SourceLocation) throws(KernelIRError) -> ValueType {
+    func fieldType(_ p: String, _ field: String, _ loc: SourcePosition) throws(KernelIRError) -> ValueType {
         let t = try operandType(.variable(p, loc))
         guard case let .pointer(.structure(sname)) = t, let s = module.structure(named: sname) else {
             throw error("'\(p)' is \(t), not a pointer to a struct", loc)
@@ -312,7 +312,7 @@ struct KernelVerifier {
         return f.type
     }
 
-    mutating func call(_ callee: String, _ args: [Operand], _ loc: SourceLocation, needsResult: Bool) throws(KernelIRError) -> ValueType? {
+    mutating func call(_ callee: String, _ args: [Operand], _ loc: SourcePosition, needsResult: Bool) throws(KernelIRError) -> ValueType? {
         guard let k = module.kernel(named: callee) else { throw error("unknown kernel '\(callee)'", loc) }
         guard k.parameters.count == args.count else {
             throw error("'\(callee)' takes \(k.parameters.count) argument\(k.parameters.count == 1 ? "" : "s"), found \(args.count)", loc)
@@ -330,7 +330,7 @@ struct KernelVerifier {
         return k.returnType
     }
 
-    mutating func expression(_ e: Expression, _ loc: SourceLocation) throws(KernelIRError) -> ValueType {
+    mutating func expression(_ e: Expression, _ loc: SourcePosition) throws(KernelIRError) -> ValueType {
         switch e {
         case let .copy(o):
             return try operandType(o)
@@ -355,7 +355,7 @@ struct KernelVerifier {
         }
     }
 
-    mutating func operation(_ op: OpCode, _ o: [Operand], _ castTo: ValueType?, _ loc: SourceLocation) throws(KernelIRError) -> ValueType {
+    mutating func operation(_ op: OpCode, _ o: [Operand], _ castTo: ValueType?, _ loc: SourcePosition) throws(KernelIRError) -> ValueType {
         switch op {
         case .offset:
             let t = try operandType(o[0])

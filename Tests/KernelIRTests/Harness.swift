@@ -2,6 +2,7 @@ import BoardProfiles
 import CortexM
 import ELFFile
 import KernelIR
+import Testing
 import ThumbISA
 
 /// The boards the kernel tests run on, one per core. The boards stream replaces the
@@ -39,10 +40,10 @@ final class KernelRunner {
         self.compiled = compiled
         machine = try Machine(board: board, options: MachineOptions(deliverFaultsToGuest: false, profileFunctions: false))
         let code = board.memory.first { $0.executable && !$0.writable && $0.usable }!
-        let ram = board.memory.first { $0.writable && $0.kind != .itcm }!
+        let ram = board.memory.filter { $0.writable && $0.kind != .itcm }.max { $0.size < $1.size }!
         codeBase = code.base
         dataBase = ram.base
-        stackTop = ram.base &+ UInt32(min(ram.size, 64 << 10))
+        stackTop = ram.base &+ UInt32(min(ram.size, 192 << 10))
         next = dataBase
         let image = FirmwareImage(segments: [.init(address: codeBase, bytes: compiled.image, executable: true,
                                                    writable: false, name: "kernels")])
@@ -60,7 +61,7 @@ final class KernelRunner {
     func allocate(_ bytes: Int) -> UInt32 {
         let at = next
         next = (next &+ UInt32(bytes) &+ 7) & ~7
-        precondition(next < stackTop &- 4096, "test data overflows the RAM set aside for it")
+        precondition(next < stackTop &- 20 * 1024, "test data overflows the RAM set aside for it")
         return at
     }
 
@@ -124,4 +125,52 @@ struct Rng {
         }
     }
     mutating func int8s(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: next()) } }
+}
+
+/// Runs IR on an emulated board and in the interpreter over identical memory, and
+/// compares results and every byte of the data area.
+final class Differential {
+    let runner: KernelRunner
+    let memory: FlatMemory
+    let interpreter: Interpreter
+    let board: Board
+
+    init(board: Board, source: String) throws {
+        self.board = board
+        runner = try KernelRunner(board: board, source: source)
+        let verified = try Verifier.verify(try Parser.parse(source, file: "test.kir"))
+        memory = FlatMemory(base: runner.dataBase, size: Int(runner.stackTop - runner.dataBase))
+        // The interpreter's tables go at the top of the area, above any test data.
+        interpreter = try Interpreter(module: verified, memory: memory, tableBase: runner.stackTop - 16 * 1024,
+                                      dsp: TestBoards.arch(board) >= .v7em)
+    }
+
+    func put(_ bytes: [UInt8]) -> UInt32 {
+        let a = runner.put(bytes)
+        _ = memory.load(bytes, at: a)
+        return a
+    }
+
+    func put<T: FixedWidthInteger>(_ values: [T]) -> UInt32 { put(KernelRunner.bytes(values)) }
+
+    func allocate(_ n: Int) -> UInt32 { put([UInt8](repeating: 0, count: n)) }
+
+    /// Calls the kernel both ways; records an issue per difference. Returns the result.
+    @discardableResult
+    func check(_ kernel: String, _ args: [UInt32], region: (UInt32, Int)? = nil,
+               sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> UInt32 {
+        let got = try runner.call(kernel, args)
+        let want = try interpreter.run(kernel, args)
+        let returns = interpreter.module.module.kernel(named: kernel)?.returnType != nil
+        #expect(!returns || got == want, "\(board.name): \(kernel) returned 0x\(String(got, radix: 16)), interpreter 0x\(String(want, radix: 16))",
+                sourceLocation: sourceLocation)
+        let (start, count) = region ?? (runner.dataBase, Int(runner.allocate(0) - runner.dataBase))
+        let m = runner.read(start, count)
+        let i = Array(memory.bytes[Int(start - memory.base)..<(Int(start - memory.base) + count)])
+        if let k = zip(m, i).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            Issue.record("\(board.name): \(kernel) memory differs at 0x\(String(start + UInt32(k), radix: 16)): machine \(m[k]), interpreter \(i[k])",
+                         sourceLocation: sourceLocation)
+        }
+        return got
+    }
 }
