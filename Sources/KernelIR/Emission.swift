@@ -121,7 +121,8 @@ struct FunctionEmitter {
         let large = !thumb2 && fn.code.count > 400
         pushLR = fn.makesCalls || usesLR || !savedLow.isEmpty || frameBytes > 0 || large
         pushedWords = savedLow.count + savedHigh.count + (pushLR ? 1 : 0)
-        if (4 * pushedWords + frameBytes) % 8 != 0 { frameBytes += 4 }
+        // AAPCS keeps SP 8-byte aligned at calls; a leaf needs no padding.
+        if fn.makesCalls && (4 * pushedWords + frameBytes) % 8 != 0 { frameBytes += 4 }
     }
 
     func list(_ regs: [Int]) -> UInt16 { regs.reduce(0) { $0 | UInt16(1) << UInt16($1) } }

@@ -833,16 +833,16 @@ struct Lowering {
             if hasDSP {
                 op(Instruction(.smlad), d: d, n: a, m: b, a: c)
             } else {
-                let al = newVReg(), bl = newVReg(), ah = newVReg(), bh = newVReg(), t = newVReg()
+                let al = newVReg(), bl = newVReg(), ah = newVReg(), bh = newVReg()
                 op(Instruction(.sxth), d: al, m: a)
                 op(Instruction(.sxth), d: bl, m: b)
                 binary(.mul, al, al, bl)
                 shiftImmediate(.asr, ah, a, 16)
                 shiftImmediate(.asr, bh, b, 16)
                 binary(.mul, ah, ah, bh)
-                binary(.add, t, c, al)
-                binary(.add, t, t, ah)
-                copy(d, t)
+                binary(.add, al, al, ah)
+                // `acc = dmac x, y, acc` accumulates with ADD <Rdn>,<Rm>: acc may be high.
+                binary(.add, d, c, al)
             }
         case .sxtb16:
             let v = reg(o[0])

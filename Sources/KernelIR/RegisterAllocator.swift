@@ -42,6 +42,9 @@ struct RegisterAllocator {
     var spillSlotOf: [VReg: Int] = [:]
     var spillSlots = 0
     var unspillable: Set<VReg> = []
+    /// ARMv6-M: spilled values first move to a "home" register that only MOVs and
+    /// ADD <Rdn>,<Rm> touch, so it can live in r8–r12; homes that spill go to the stack.
+    var homes: Set<VReg> = []
     let kernelName: String
 
     var thumb2: Bool { arch >= .v7m }
@@ -62,7 +65,7 @@ struct RegisterAllocator {
 
     static let thumb2Order = [0, 1, 2, 3, 4, 5, 6, 7, 12, 8, 9, 10, 11, 14]
     static let lowOrder = [0, 1, 2, 3, 4, 5, 6, 7]
-    static let v6mAnyOrder = [8, 9, 10, 11, 12, 0, 1, 2, 3, 4, 5, 6, 7]
+    static let v6mAnyOrder = [12, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7]
 
     /// Kinds whose registers must be low on ARMv6-M whatever the masks say.
     static func alwaysLow(_ k: MInst.Kind) -> Bool {
@@ -229,7 +232,8 @@ struct RegisterAllocator {
             var chosen: Int?
             for p in partners[iv.v] {
                 let r = p < firstVirtual ? p : assignment[p]
-                if let r, free.contains(r) { chosen = r; break }
+                // ARMv6-M values that may live high go high: low registers are scarce.
+                if let r, free.contains(r), thumb2 || iv.low || r >= 8 { chosen = r; break }
             }
             if chosen == nil { chosen = free.first }
             if let r = chosen {
@@ -288,6 +292,76 @@ struct RegisterAllocator {
     /// just before; every definition stores it just after. Loads and stores do not
     /// touch the flags, so compare/branch and ADDS/ADCS pairs stay intact.
     mutating func rewrite(spilling spilled: [VReg]) {
+        if !thumb2 {
+            let toHome = spilled.filter { !homes.contains($0) }
+            if !toHome.isEmpty {
+                rewriteToHomes(toHome)
+                let rest = spilled.filter { homes.contains($0) }
+                if !rest.isEmpty { rewriteToStack(rest) }
+                return
+            }
+        }
+        rewriteToStack(spilled)
+    }
+
+    /// Replace each spilled value by a home register; where an instruction needs a low
+    /// register, copy through a short-lived one.
+    mutating func rewriteToHomes(_ spilled: [VReg]) {
+        var home: [VReg: VReg] = [:]
+        for v in spilled {
+            let h = nextVReg
+            nextVReg += 1
+            homes.insert(h)
+            home[v] = h
+        }
+        var out: [MInst] = []
+        for m in code {
+            let involved = Set(m.regs.filter { home[$0] != nil })
+            if involved.isEmpty {
+                out.append(m)
+                continue
+            }
+            var rewritten = m
+            var after: [MInst] = []
+            for v in involved {
+                let h = home[v]!
+                var needsTemp = false
+                for k in 0..<4 where m.regs[k] == v && needsLow(m, slot: k) { needsTemp = true }
+                if !needsTemp {
+                    for k in 0..<4 where rewritten.regs[k] == v { rewritten.regs[k] = h }
+                    continue
+                }
+                let t = temp()
+                var used = false, defined = false
+                for k in 0..<4 where rewritten.regs[k] == v {
+                    rewritten.regs[k] = t
+                    if m.useMask & (1 << UInt8(k)) != 0 { used = true }
+                    if m.defMask & (1 << UInt8(k)) != 0 { defined = true }
+                }
+                if used {
+                    var c = MInst(.copy, line: m.line, depth: m.depth)
+                    c.regs[0] = t
+                    c.regs[1] = h
+                    c.defMask = SlotBit.rd
+                    c.useMask = SlotBit.rn
+                    out.append(c)
+                }
+                if defined {
+                    var c = MInst(.copy, line: m.line, depth: m.depth)
+                    c.regs[0] = h
+                    c.regs[1] = t
+                    c.defMask = SlotBit.rd
+                    c.useMask = SlotBit.rn
+                    after.append(c)
+                }
+            }
+            out.append(rewritten)
+            out += after
+        }
+        code = out
+    }
+
+    mutating func rewriteToStack(_ spilled: [VReg]) {
         let set = Set(spilled)
         for v in spilled { _ = slot(for: v) }
         var out: [MInst] = []
