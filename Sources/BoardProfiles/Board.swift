@@ -86,6 +86,12 @@ public enum RegionKind: String, Sendable, Codable {
     case itcm, dtcm
 }
 
+/// Which address space a region lives in. Cortex-M and the approximate Xtensa core have
+/// one unified space; AVR is Harvard (program flash and data SRAM both start near 0).
+public enum AddressSpace: String, Sendable, Codable {
+    case unified, program, data
+}
+
 public struct MemoryRegion: Sendable, Equatable {
     public var name: String
     public var kind: RegionKind
@@ -100,12 +106,18 @@ public struct MemoryRegion: Sendable, Equatable {
     public var usesFlashLatency: Bool
     /// Whether the application may place data here (false for regions like boot ROM).
     public var usable: Bool
+    public var addressSpace: AddressSpace
+    /// True when no source gives the region's wait states and sersim assumes `waitStates`
+    /// (0); the timing report names the assumption.
+    public var waitStatesAssumed: Bool
 
     public init(
         name: String, kind: RegionKind, base: UInt32, size: UInt32,
         readable: Bool = true, writable: Bool, executable: Bool,
-        waitStates: Int = 0, usesFlashLatency: Bool = false, usable: Bool = true
+        waitStates: Int = 0, usesFlashLatency: Bool = false, usable: Bool = true,
+        addressSpace: AddressSpace = .unified, waitStatesAssumed: Bool = false
     ) {
+        self.waitStatesAssumed = waitStatesAssumed
         self.name = name
         self.kind = kind
         self.base = base
@@ -116,6 +128,7 @@ public struct MemoryRegion: Sendable, Equatable {
         self.waitStates = waitStates
         self.usesFlashLatency = usesFlashLatency
         self.usable = usable
+        self.addressSpace = addressSpace
     }
 
     /// One past the last byte (as UInt64: a region may end at 4 GiB).
@@ -139,11 +152,18 @@ public struct CacheSpec: Sendable, Equatable {
     public var sizeBytes: Int
     public var ways: Int
     public var lineBytes: Int
-    public init(sizeBytes: Int, ways: Int, lineBytes: Int) {
+    /// True when the source does not state the associativity and sersim assumes a fully
+    /// associative cache (`ways` = number of lines); output names this approximation.
+    public var assumedFullyAssociative: Bool
+    public init(sizeBytes: Int, ways: Int, lineBytes: Int, assumedFullyAssociative: Bool = false) {
         self.sizeBytes = sizeBytes
         self.ways = ways
         self.lineBytes = lineBytes
+        self.assumedFullyAssociative = assumedFullyAssociative
     }
+
+    public var lines: Int { lineBytes == 0 ? 0 : sizeBytes / lineBytes }
+    public var sets: Int { ways == 0 || lineBytes == 0 ? 0 : sizeBytes / (ways * lineBytes) }
 }
 
 /// The memory system between core and memories: flash latency, prefetch, STM32's ART
@@ -156,6 +176,8 @@ public struct MemorySystem: Sendable, Equatable {
     public var prefetch: Bool
     /// STM32 ART accelerator: instruction cache lines in front of flash (count, bytes).
     public var art: CacheSpec?
+    /// The ART's data (literal-pool) cache on STM32F4/L4, when the reference manual gives one.
+    public var artData: CacheSpec?
     public var icache: CacheSpec?
     public var dcache: CacheSpec?
     /// XIP cache in front of external flash, and the cost of a miss in core cycles.
@@ -165,8 +187,9 @@ public struct MemorySystem: Sendable, Equatable {
     public init(
         flashLatency: [LatencyStep] = [], flashLineBytes: Int = 16, prefetch: Bool = false,
         art: CacheSpec? = nil, icache: CacheSpec? = nil, dcache: CacheSpec? = nil,
-        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0
+        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0, artData: CacheSpec? = nil
     ) {
+        self.artData = artData
         self.flashLatency = flashLatency
         self.flashLineBytes = flashLineBytes
         self.prefetch = prefetch
@@ -200,11 +223,29 @@ public struct Board: Sendable {
     public var vectorTable: UInt32
     /// Where the board came from (file path), for error messages.
     public var origin: String
+    /// On-chip flash and SRAM as the datasheet's headline states them (e.g. 520 KB SRAM on
+    /// the ESP32); `memory` says what an application can use.
+    public var flashBytes: UInt64
+    public var sramBytes: UInt64
+    /// Product page of the board.
+    public var url: String
+    /// The documents the numbers come from.
+    public var sources: [SourceDocument]
+    /// Field path (as in the file, e.g. `memory[1].size`) → where its value comes from.
+    public var citations: [String: String]
+    /// Set when every figure for this board is an estimate (ESP32: Thumb code on an
+    /// approximate core); says why.
+    public var estimate: String?
+    /// Run and sleep currents; nil when no cited power data exists for the board.
+    public var power: PowerSpec?
 
     public init(
         name: String, displayName: String, mcu: String, vendor: String, core: CoreSpec,
         clock: ClockSpec, memory: [MemoryRegion], memorySystem: MemorySystem = MemorySystem(),
-        vectorTable: UInt32? = nil, origin: String = "built-in"
+        vectorTable: UInt32? = nil, origin: String = "in memory",
+        flashBytes: UInt64? = nil, sramBytes: UInt64? = nil, url: String = "",
+        sources: [SourceDocument] = [], citations: [String: String] = [:],
+        estimate: String? = nil, power: PowerSpec? = nil
     ) {
         self.vectorTable = vectorTable ?? memory.first(where: { $0.executable })?.base ?? 0
         self.name = name
@@ -216,7 +257,19 @@ public struct Board: Sendable {
         self.memory = memory
         self.memorySystem = memorySystem
         self.origin = origin
+        self.flashBytes = flashBytes
+            ?? memory.filter { $0.kind == .flash || $0.kind == .xipFlash }.reduce(0) { $0 + UInt64($1.size) }
+        self.sramBytes = sramBytes
+            ?? memory.filter { $0.writable && $0.usable }.reduce(0) { $0 + UInt64($1.size) }
+        self.url = url
+        self.sources = sources
+        self.citations = citations
+        self.estimate = estimate
+        self.power = power
     }
+
+    /// Whether figures for this board are estimates (approximate core, or flagged in its file).
+    public var isEstimate: Bool { estimate != nil || core.kind.isApproximate }
 
     /// The region containing an address, if any.
     public func region(containing address: UInt32) -> MemoryRegion? {

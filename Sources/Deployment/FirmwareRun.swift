@@ -1,4 +1,5 @@
-import BoardProfiles
+// Boards (BoardLibrary.load, PowerModel) are part of what Deployment's users see.
+@_exported import BoardProfiles
 import CortexM
 import ELFFile
 import Foundation
@@ -103,20 +104,6 @@ public enum FirmwareRun {
             functions: machine.functionProfile, timingModel: machine.timer.kind.rawValue,
             estimate: machine.timer.isEstimate)
     }
-}
-
-/// Finds boards by name (built-in or `Boards/*.json`) or by file path.
-public enum BoardLibrary {
-    public static func load(_ nameOrPath: String) throws -> Board {
-        if let b = BuiltinBoards.named(nameOrPath) { return b }
-        throw BoardNotFound(name: nameOrPath, known: BuiltinBoards.all.map(\.name))
-    }
-}
-
-public struct BoardNotFound: Error, CustomStringConvertible {
-    public var name: String
-    public var known: [String]
-    public var description: String { "no board named '\(name)'; known boards: \(known.joined(separator: ", "))" }
 }
 
 func formatHz(_ hz: Double) -> String {

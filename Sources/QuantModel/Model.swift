@@ -160,6 +160,29 @@ public struct Operator: Sendable, Equatable {
     }
 }
 
+/// A named entry point (TFLite SignatureDef): user-facing names for graph inputs and
+/// outputs, e.g. "input_1" for tensor 0.
+public struct ModelSignature: Sendable, Equatable {
+    public struct Binding: Sendable, Equatable {
+        public var name: String
+        public var tensor: Int
+        public init(name: String, tensor: Int) {
+            self.name = name
+            self.tensor = tensor
+        }
+    }
+    /// The SignatureDef key ("serving_default").
+    public var key: String
+    public var inputs: [Binding]
+    public var outputs: [Binding]
+
+    public init(key: String, inputs: [Binding], outputs: [Binding]) {
+        self.key = key
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+}
+
 /// A model: one graph (TFLite's first subgraph).
 public struct Model: Sendable, Equatable {
     public var name: String
@@ -172,9 +195,12 @@ public struct Model: Sendable, Equatable {
     public var labels: [String]
     /// Free-form provenance ("converted from ser.tflite by sersim 0.1").
     public var description: String
+    /// Named entry points, when the source model has them (TFLite SignatureDefs of the
+    /// first subgraph).
+    public var signatures: [ModelSignature]
 
     public init(name: String, tensors: [Tensor], operators: [Operator], inputs: [Int], outputs: [Int],
-                labels: [String] = [], description: String = "") {
+                labels: [String] = [], description: String = "", signatures: [ModelSignature] = []) {
         self.name = name
         self.tensors = tensors
         self.operators = operators
@@ -182,5 +208,48 @@ public struct Model: Sendable, Equatable {
         self.outputs = outputs
         self.labels = labels
         self.description = description
+        self.signatures = signatures
     }
+}
+
+/// Input positions of UNIDIRECTIONAL_SEQUENCE_LSTM (TFLite `lstm_shared.h`,
+/// `kLstmInputTensor` … `kLstmOutputLayerNormCoefficientsTensor`). Optional inputs are nil
+/// in `Operator.inputs` when absent (CIFG has no input gate, no peepholes, no projection,
+/// no layer normalisation in what the Keras converter produces).
+public enum LSTMInput {
+    public static let input = 0
+    public static let inputToInputWeights = 1
+    public static let inputToForgetWeights = 2
+    public static let inputToCellWeights = 3
+    public static let inputToOutputWeights = 4
+    public static let recurrentToInputWeights = 5
+    public static let recurrentToForgetWeights = 6
+    public static let recurrentToCellWeights = 7
+    public static let recurrentToOutputWeights = 8
+    public static let cellToInputWeights = 9
+    public static let cellToForgetWeights = 10
+    public static let cellToOutputWeights = 11
+    public static let inputGateBias = 12
+    public static let forgetGateBias = 13
+    public static let cellGateBias = 14
+    public static let outputGateBias = 15
+    public static let projectionWeights = 16
+    public static let projectionBias = 17
+    /// Variable tensor: the hidden state carried between time steps and invocations.
+    public static let outputState = 18
+    /// Variable tensor: the int16 cell state.
+    public static let cellState = 19
+    public static let inputLayerNormCoefficients = 20
+    public static let forgetLayerNormCoefficients = 21
+    public static let cellLayerNormCoefficients = 22
+    public static let outputLayerNormCoefficients = 23
+    public static let count = 24
+
+    /// Inputs that may be absent (TFLite passes -1).
+    public static let optional: Set<Int> = [
+        inputToInputWeights, recurrentToInputWeights, cellToInputWeights, cellToForgetWeights,
+        cellToOutputWeights, inputGateBias, projectionWeights, projectionBias,
+        inputLayerNormCoefficients, forgetLayerNormCoefficients, cellLayerNormCoefficients,
+        outputLayerNormCoefficients,
+    ]
 }

@@ -6,6 +6,6 @@ struct SerSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sersim",
         abstract: "Simulate quantized neural networks and firmware on emulated Cortex-M boards.",
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, BoardsCommand.self]
     )
 }

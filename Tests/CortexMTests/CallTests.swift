@@ -21,7 +21,7 @@ import ThumbISA
             Instruction(.addReg, rd: .r0, rn: .r0, rm: .r12),
             Instruction(.bx, rm: .lr),
         ]
-        let board = BuiltinBoards.stm32f746
+        let board = try BoardLibrary.load("stm32f746")
         let m = try Machine(board: board)
         try m.load(try image(code, at: 0x0800_0000), reset: false)
         let r = try m.call(0x0800_0001, arguments: [10, 3, 4, 5, 100], stackTop: 0x2000_1000)

@@ -1,0 +1,30 @@
+// CRC-32 as zlib, PNG and ZIP compute it (ISO 3309 / ITU-T V.42: polynomial 0x04C11DB7,
+// reflected 0xEDB88320, initial value and final XOR 0xFFFFFFFF), so a .q8 checksum can be
+// checked with `python3 -c "import zlib; print(zlib.crc32(...))"`.
+
+public struct CRC32: Sendable {
+    private static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    private var state: UInt32 = 0xFFFF_FFFF
+
+    public init() {}
+
+    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        var c = state
+        let table = Self.table
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        state = c
+    }
+
+    public var value: UInt32 { state ^ 0xFFFF_FFFF }
+
+    public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+        var crc = CRC32()
+        crc.update(bytes)
+        return crc.value
+    }
+}
