@@ -128,12 +128,14 @@ public enum KernelCompiler {
                                sources: [String: String] = [:]) throws(KernelIRError) -> CompiledModule {
         let module = verified.module
         let names = try reachable(from: roots ?? module.kernels.map(\.name), in: module)
+            .filter { module.kernel(named: $0)?.isInline == false }
+        let files = FileTable()
         var placed: [PlacedFunction] = []
         var frames: [String: Int] = [:]
         var frameInfo: [String: KernelFrame] = [:]
         for name in names {
             let kernel = module.kernel(named: name)!
-            let fn = try Lowering.lower(verified, kernel, arch: arch)
+            let fn = try Lowering.lower(verified, kernel, arch: arch, files: files)
             let alloc = try RegisterAllocator.allocate(fn, arch: arch)
             var emitter = FunctionEmitter(arch: arch, alloc: alloc, fn: fn)
             let items = try emitter.run()
@@ -148,7 +150,8 @@ public enum KernelCompiler {
         }
         var stack: [String: Int] = [:]
         for name in names { stack[name] = try stackDepth(name, module, frames, &stack, []) }
-        var compiled = try Assembler(arch: arch, module: module, functions: placed, sources: sources, stackUsage: stack).assemble()
+        var compiled = try Assembler(arch: arch, module: module, functions: placed, sources: sources, stackUsage: stack,
+                                     files: files).assemble()
         compiled.frames = frameInfo
         return compiled
     }
@@ -210,6 +213,7 @@ struct Assembler {
     let functions: [PlacedFunction]
     let sources: [String: String]
     let stackUsage: [String: Int]
+    let files: FileTable
 
     func assemble() throws(KernelIRError) -> CompiledModule {
         var symbols: [CompiledSymbol] = []
@@ -268,7 +272,8 @@ struct Assembler {
             }
             func put(_ e: EncodedInstruction, at address: Int, line: Int) {
                 for (k, b) in e.bytes.enumerated() { image[address + k] = b }
-                lineMap.append(LineEntry(offset: address, size: e.size, kernel: f.name, file: f.file, line: line, isData: false))
+                let (file, l) = line == 0 ? (f.file, 0) : files.unpack(line)
+                lineMap.append(LineEntry(offset: address, size: e.size, kernel: f.name, file: file, line: l, isData: false))
             }
             func enc(_ inst: Instruction, _ row: String, _ what: String) throws(KernelIRError) -> EncodedInstruction {
                 var i = inst

@@ -6,11 +6,41 @@ import ThumbISA
 // 16-bit Thumb subset (ARMv6-M ARM A6.7): low registers, two-address ALU forms, no
 // IT, no long multiplies, so the fixed-point helpers become longer sequences.
 
+/// Source files of a compilation, so that a packed line (file index << 24 | line) can
+/// name the file of inlined code.
+final class FileTable {
+    private(set) var names: [String] = []
+    func index(_ name: String) -> Int {
+        if let i = names.firstIndex(of: name) { return i }
+        names.append(name)
+        return names.count - 1
+    }
+    static func pack(_ file: Int, _ line: Int) -> Int { file << 24 | (line & 0xFF_FFFF) }
+    func unpack(_ packed: Int) -> (file: String, line: Int) {
+        let f = packed >> 24
+        return (f < names.count ? names[f] : "", packed & 0xFF_FFFF)
+    }
+}
+
 struct Lowering {
+    /// Names, types and return target of the kernel whose body is being lowered: the
+    /// kernel itself, or an inline kernel expanded into it.
+    struct Scope {
+        var kernel: Kernel
+        var types: [String: ValueType]
+        var prefix: String
+        var returnLabel: Int?
+        var result: VReg?
+    }
+
     let module: VerifiedModule
     let kernel: Kernel
-    let types: [String: ValueType]
+    var scope: Scope
+    var types: [String: ValueType] { scope.types }
     let arch: ArchLevel
+    let files: FileTable
+    var inlineCount = 0
+    var inlineStack: [String] = []
     var code: [MInst] = []
     var vars: [String: VReg] = [:]
     var nextVReg = firstVirtual
@@ -22,16 +52,19 @@ struct Lowering {
     var thumb2: Bool { arch >= .v7m }
     var hasDSP: Bool { arch >= .v7em }
 
-    init(module: VerifiedModule, kernel: Kernel, arch: ArchLevel) {
+    init(module: VerifiedModule, kernel: Kernel, arch: ArchLevel, files: FileTable) {
         self.module = module
         self.kernel = kernel
-        self.types = module.info[kernel.name]?.types ?? [:]
+        self.scope = Scope(kernel: kernel, types: module.info[kernel.name]?.types ?? [:], prefix: "")
         self.arch = arch
+        self.files = files
     }
 
-    static func lower(_ module: VerifiedModule, _ kernel: Kernel, arch: ArchLevel) throws(KernelIRError) -> MFunction {
-        var l = Lowering(module: module, kernel: kernel, arch: arch)
-        l.line = kernel.location.line
+    mutating func setLine(_ loc: SourcePosition) { line = FileTable.pack(files.index(loc.file), loc.line) }
+
+    static func lower(_ module: VerifiedModule, _ kernel: Kernel, arch: ArchLevel, files: FileTable) throws(KernelIRError) -> MFunction {
+        var l = Lowering(module: module, kernel: kernel, arch: arch, files: files)
+        l.setLine(kernel.location)
         for (k, p) in kernel.parameters.enumerated() {
             let v = l.variable(p.name)
             if k < 4 {
@@ -45,14 +78,15 @@ struct Lowering {
         }
         try l.block(kernel.body)
         if case .ret? = kernel.body.last {} else {
-            l.line = kernel.location.line
+            l.setLine(kernel.location)
             l.code.append(l.make(.ret))
         }
         return MFunction(
             name: kernel.name, code: l.code, nextVReg: l.nextVReg, nextLabel: l.nextLabel,
             stackParameters: max(0, kernel.parameters.count - 4), outgoingStackWords: l.outgoingStackWords,
-            makesCalls: module.info[kernel.name]?.makesCalls ?? false,
-            declarationLine: kernel.location.line, file: kernel.location.file)
+            makesCalls: l.code.contains { if case .call = $0.kind { return true } else { return false } },
+            declarationLine: FileTable.pack(files.index(kernel.location.file), kernel.location.line),
+            file: kernel.location.file)
     }
 
     // MARK: Emission helpers
@@ -70,9 +104,10 @@ struct Lowering {
     }
 
     mutating func variable(_ name: String) -> VReg {
-        if let v = vars[name] { return v }
+        let key = scope.prefix + name
+        if let v = vars[key] { return v }
         let v = newVReg()
-        vars[name] = v
+        vars[key] = v
         return v
     }
 
@@ -179,7 +214,7 @@ struct Lowering {
     }
 
     mutating func statement(_ s: Statement) throws(KernelIRError) {
-        line = s.location.line
+        setLine(s.location)
         switch s {
         case let .assign(name, expr, loc):
             try assign(variable(name), expr, loc)
@@ -192,7 +227,7 @@ struct Lowering {
             let v = reg(value)
             fieldAccess(load: false, pointer: p, field: field, value: v)
         case let .call(callee, args, _):
-            call(callee, args, result: nil)
+            try call(callee, args, result: nil)
         case let .forLoop(variable, start, end, step, body, _):
             try forLoop(variable, start, end, step, body)
         case let .ifThen(pred, then, els, _):
@@ -211,6 +246,15 @@ struct Lowering {
         case let .ifFeature(_, then, els, _):
             try block(hasDSP ? then : els)
         case let .ret(value, _):
+            if let target = scope.returnLabel {
+                // Inside an inline expansion: the value goes to the call's result.
+                if let value, let r = scope.result { copy(r, reg(value)) }
+                if case .ret? = scope.kernel.body.last, s == scope.kernel.body.last! {
+                    return  // falls through to the label right after
+                }
+                jump(target)
+                return
+            }
             var m = make(.ret)
             if let value {
                 let v = reg(value)
@@ -264,7 +308,7 @@ struct Lowering {
                 } else {
                     binary(.sub, c, reg(end), reg(start))
                 }
-                compareValues(c, .constant(0, kernel.location), .le)
+                compareValues(c, .constant(0, scope.kernel.location), .le)
                 branch(.le, exit)
             }
             label(top)
@@ -344,7 +388,7 @@ struct Lowering {
         case let .field(p, field):
             fieldAccess(load: true, pointer: p, field: field, value: d)
         case let .call(callee, args):
-            call(callee, args, result: d)
+            try call(callee, args, result: d)
         case let .op(opc, operands, _):
             try operation(opc, operands, into: d, loc)
         }
@@ -354,10 +398,14 @@ struct Lowering {
 
     static let callerSaved: [VReg] = [0, 1, 2, 3, 12, 14]
 
-    mutating func call(_ callee: String, _ args: [Operand], result: VReg?) {
+    mutating func call(_ callee: String, _ args: [Operand], result: VReg?) throws(KernelIRError) {
         // Evaluate arguments into registers first, then move them into place, so that
         // materialising one argument cannot clobber another.
         let values = args.map { reg($0) }
+        if let k = module.module.kernel(named: callee), k.isInline {
+            try expandInline(k, values, result: result)
+            return
+        }
         for (k, v) in values.enumerated() where k >= 4 {
             var m = make(.outArg(k))
             m.regs[1] = v
@@ -372,6 +420,26 @@ struct Lowering {
         m.implicitDefs = Lowering.callerSaved
         code.append(m)
         if let result { copy(result, 0) }
+    }
+
+    /// An inline kernel's body in the caller: its names get a fresh prefix, its
+    /// parameters are copies of the arguments, `return` jumps to the end.
+    mutating func expandInline(_ k: Kernel, _ values: [VReg], result: VReg?) throws(KernelIRError) {
+        guard !inlineStack.contains(k.name) else {
+            throw KernelIRError("inline kernel '\(k.name)' calls itself", at: k.location)
+        }
+        let saved = scope
+        let savedLine = line
+        inlineCount += 1
+        inlineStack.append(k.name)
+        scope = Scope(kernel: k, types: module.info[k.name]?.types ?? [:], prefix: "\(k.name)#\(inlineCount).",
+                      returnLabel: newLabel(), result: result)
+        for (p, v) in zip(k.parameters, values) { copy(variable(p.name), v) }
+        try block(k.body)
+        label(scope.returnLabel!)
+        inlineStack.removeLast()
+        scope = saved
+        line = savedLine
     }
 
     // MARK: Memory
@@ -428,7 +496,7 @@ struct Lowering {
                 addImmediate(p, p, Int64(step), flags: .dontCare)
             }
         case let .indexed(pName, index, k):
-            let base = reg(.variable(pName, kernel.location))
+            let base = reg(.variable(pName, scope.kernel.location))
             let scale = log2(size)
             if let ci = constantValue(index) {
                 let total = (ci + k) * Int64(size)
@@ -501,7 +569,7 @@ struct Lowering {
         case let .postIncrement(pName):
             base = variable(pName)
         case let .indexed(pName, index, k):
-            base = reg(.variable(pName, kernel.location))
+            base = reg(.variable(pName, scope.kernel.location))
             if let ci = constantValue(index) {
                 offset = (ci + k) * Int64(size)
             } else {

@@ -248,7 +248,7 @@ public struct Parser {
     // MARK: Declarations
 
     static let reserved: Set<String> = [
-        "kernel", "struct", "const", "for", "in", "step", "if", "else", "return", "store", "load", "ldpack",
+        "kernel", "inline", "struct", "const", "for", "in", "step", "if", "else", "return", "store", "load", "ldpack",
         "call", "as", "ptr", "i32",
     ]
 
@@ -257,14 +257,19 @@ public struct Parser {
         while true {
             let docs = skipTrivia()
             if current.kind == .end { break }
-            if acceptKeyword("kernel") {
+            if acceptKeyword("inline") {
+                try expectKeyword("kernel")
+                var k = try parseKernel(docs)
+                k.isInline = true
+                module.kernels.append(k)
+            } else if acceptKeyword("kernel") {
                 module.kernels.append(try parseKernel(docs))
             } else if acceptKeyword("struct") {
                 module.structs.append(try parseStruct(docs))
             } else if acceptKeyword("const") {
                 module.constants.append(try parseConst())
             } else {
-                throw KernelIRError("expected 'kernel', 'struct' or 'const', found \(describe(current))", at: location)
+                throw KernelIRError("expected 'kernel', 'inline kernel', 'struct' or 'const', found \(describe(current))", at: location)
             }
         }
         return module

@@ -244,6 +244,8 @@ public struct Kernel: Sendable {
     public var location: SourcePosition
     /// Doc comment lines (`##`) written right above the kernel.
     public var documentation: [String]
+    /// `inline kernel`: expanded at each call site, never emitted as a function.
+    public var isInline: Bool = false
 }
 
 public struct StructField: Sendable, Hashable {

@@ -59,6 +59,7 @@ public enum Verifier {
         for k in module.kernels {
             try declare(k.name, k.location, "kernel")
         }
+        try checkInlineRecursion(module)
         var info: [String: KernelInfo] = [:]
         for k in module.kernels {
             var v = KernelVerifier(module: module, kernel: k)
@@ -66,6 +67,19 @@ public enum Verifier {
             info[k.name] = KernelInfo(types: v.types, makesCalls: v.makesCalls)
         }
         return VerifiedModule(module: module, info: info)
+    }
+
+    /// An inline kernel is expanded where it is called, so it cannot reach itself.
+    static func checkInlineRecursion(_ module: Module) throws(KernelIRError) {
+        func visit(_ name: String, _ path: [String]) throws(KernelIRError) {
+            guard let k = module.kernel(named: name), k.isInline else { return }
+            if path.contains(name) {
+                throw KernelIRError("inline kernel '\(name)' calls itself (\((path + [name]).joined(separator: " → "))); "
+                    + "make it a plain kernel", at: k.location)
+            }
+            for c in KernelCompiler.callees(k.body) { try visit(c, path + [name]) }
+        }
+        for k in module.kernels where k.isInline { try visit(k.name, []) }
     }
 
     static func checkWord(_ v: Int64, _ loc: SourcePosition) throws(KernelIRError) {

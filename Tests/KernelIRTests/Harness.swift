@@ -5,12 +5,18 @@ import KernelIR
 import Testing
 import ThumbISA
 
-/// The boards the kernel tests run on, one per core. The boards stream replaces the
-/// built-in profiles with Boards/*.json; only this helper needs to change then.
+/// The boards the kernel tests run on, one per core, from the checkout's Boards/.
 enum TestBoards {
-    static let m0plus = BuiltinBoards.nanoRP2040
-    static let m4 = BuiltinBoards.nano33ble
-    static let m7 = BuiltinBoards.stm32f746
+    static func load(_ name: String) -> Board {
+        do {
+            return try BoardLibrary.load(name)
+        } catch {
+            fatalError("test board \(name): \(error)")
+        }
+    }
+    static let m0plus = load("nano-rp2040")
+    static let m4 = load("nano33ble")
+    static let m7 = load("stm32f746")
     static let all: [Board] = [m0plus, m4, m7]
 
     static func named(_ name: String) -> Board { all.first { $0.name == name }! }
