@@ -31,6 +31,8 @@ struct Lowering {
         var prefix: String
         var returnLabel: Int?
         var result: VReg?
+        /// Inline-kernel parameters bound to constant arguments (and never reassigned).
+        var constants: [String: Int64] = [:]
     }
 
     let module: VerifiedModule
@@ -163,6 +165,7 @@ struct Lowering {
         switch o {
         case let .constant(v, _): return v
         case let .variable(name, _):
+            if let v = scope.constants[name] { return v }
             if case let .scalar(v)? = module.module.constant(named: name)?.value { return v }
             return nil
         }
@@ -231,6 +234,12 @@ struct Lowering {
         case let .forLoop(variable, start, end, step, body, _):
             try forLoop(variable, start, end, step, body)
         case let .ifThen(pred, then, els, _):
+            if let a = constantValue(pred.lhs), let b = constantValue(pred.rhs) {
+                // Decided when compiling (constants, or inline arguments bound to them).
+                let taken = Semantics.compare(pred.comparison, word(a), word(b))
+                try block(taken ? then : els)
+                return
+            }
             let elseLabel = newLabel()
             compare(pred, jumpIfFalseTo: elseLabel)
             try block(then)
@@ -401,11 +410,11 @@ struct Lowering {
     mutating func call(_ callee: String, _ args: [Operand], result: VReg?) throws(KernelIRError) {
         // Evaluate arguments into registers first, then move them into place, so that
         // materialising one argument cannot clobber another.
-        let values = args.map { reg($0) }
         if let k = module.module.kernel(named: callee), k.isInline {
-            try expandInline(k, values, result: result)
+            try expandInline(k, args, result: result)
             return
         }
+        let values = args.map { reg($0) }
         for (k, v) in values.enumerated() where k >= 4 {
             var m = make(.outArg(k))
             m.regs[1] = v
@@ -424,7 +433,7 @@ struct Lowering {
 
     /// An inline kernel's body in the caller: its names get a fresh prefix, its
     /// parameters are copies of the arguments, `return` jumps to the end.
-    mutating func expandInline(_ k: Kernel, _ values: [VReg], result: VReg?) throws(KernelIRError) {
+    mutating func expandInline(_ k: Kernel, _ args: [Operand], result: VReg?) throws(KernelIRError) {
         guard !inlineStack.contains(k.name) else {
             throw KernelIRError("inline kernel '\(k.name)' calls itself", at: k.location)
         }
@@ -432,14 +441,48 @@ struct Lowering {
         let savedLine = line
         inlineCount += 1
         inlineStack.append(k.name)
+        // Arguments are evaluated in the caller's scope first.
+        let assigned = Lowering.assignedNames(k.body)
+        var constants: [String: Int64] = [:]
+        var values: [(String, VReg)] = []
+        for (p, a) in zip(k.parameters, args) {
+            if let c = constantValue(a), !assigned.contains(p.name) {
+                constants[p.name] = c
+            } else {
+                values.append((p.name, reg(a)))
+            }
+        }
         scope = Scope(kernel: k, types: module.info[k.name]?.types ?? [:], prefix: "\(k.name)#\(inlineCount).",
-                      returnLabel: newLabel(), result: result)
-        for (p, v) in zip(k.parameters, values) { copy(variable(p.name), v) }
+                      returnLabel: newLabel(), result: result, constants: constants)
+        for (name, v) in values { copy(variable(name), v) }
         try block(k.body)
         label(scope.returnLabel!)
         inlineStack.removeLast()
         scope = saved
         line = savedLine
+    }
+
+    /// Names a statement list assigns (including `p++`).
+    static func assignedNames(_ stmts: [Statement]) -> Set<String> {
+        var out: Set<String> = []
+        func address(_ a: Address) { if case let .postIncrement(p) = a { out.insert(p) } }
+        for s in stmts {
+            switch s {
+            case let .assign(n, e, _):
+                out.insert(n)
+                if case let .load(a) = e { address(a) }
+                if case let .loadPacked(a) = e { address(a) }
+            case let .store(a, _, _): address(a)
+            case let .forLoop(v, _, _, _, body, _):
+                if let v { out.insert(v) }
+                out.formUnion(assignedNames(body))
+            case let .ifThen(_, a, b, _), let .ifFeature(_, a, b, _):
+                out.formUnion(assignedNames(a))
+                out.formUnion(assignedNames(b))
+            default: break
+            }
+        }
+        return out
     }
 
     // MARK: Memory

@@ -422,7 +422,7 @@ public struct Parser {
         // Assignment or field store.
         let (name, nloc) = try identifier("a statement")
         if Parser.reserved.contains(name) {
-            throw KernelIRError("'\(name)' cannot start a statement here", at: nloc)
+            throw KernelIRError("'\(name)' is a reserved word and cannot start a statement", at: nloc)
         }
         if accept(".") {
             let (field, _) = try identifier("a field name")

@@ -1,3 +1,4 @@
+import Foundation
 import ThumbISA
 
 // Linear-scan register allocation (Poletto & Sarkar) over liveness-derived intervals,
@@ -46,6 +47,7 @@ struct RegisterAllocator {
     /// ADD <Rdn>,<Rm> touch, so it can live in r8–r12; homes that spill go to the stack.
     var homes: Set<VReg> = []
     let kernelName: String
+    var trace = false
 
     var thumb2: Bool { arch >= .v7m }
 
@@ -156,17 +158,9 @@ struct RegisterAllocator {
     /// One allocation pass: assignments, and the virtual registers that must be spilled.
     mutating func scan() throws(KernelIRError) -> ([VReg: Int], [VReg]) {
         let (ranges, liveOut) = liveness()
-        var start = [Int](repeating: .max, count: nextVReg)
-        var end = [Int](repeating: -1, count: nextVReg)
-        var fixed = [[Int]](repeating: [], count: 16)
-        func mark(_ v: VReg, _ p: Int) {
-            if v < firstVirtual {
-                fixed[v].append(p)
-            } else {
-                start[v] = min(start[v], p)
-                end[v] = max(end[v], p)
-            }
-        }
+        // Live positions of every register (instruction i: uses at 2i, defs at 2i + 1).
+        var points = [[Int]](repeating: [], count: nextVReg)
+        func mark(_ v: VReg, _ p: Int) { points[v].append(p) }
         for (b, r) in ranges.enumerated() {
             var live = liveOut[b]
             for i in r.reversed() {
@@ -183,14 +177,34 @@ struct RegisterAllocator {
             // Live into the function's entry: parameters in r0–r3 (marked from 0).
             if b == 0 { live.forEach { v in mark(v, 0) } }
         }
-        for k in 0..<16 { fixed[k].sort() }
+        // As sorted, merged ranges: a register is occupied only where the value is live.
+        var liveRanges = [[(Int, Int)]](repeating: [], count: nextVReg)
+        for v in 0..<nextVReg where !points[v].isEmpty {
+            let pts = points[v].sorted()
+            var out: [(Int, Int)] = []
+            var s0 = pts[0], e0 = pts[0]
+            for p in pts.dropFirst() {
+                if p <= e0 + 1 { e0 = max(e0, p) } else { out.append((s0, e0)); s0 = p; e0 = p }
+            }
+            out.append((s0, e0))
+            liveRanges[v] = out
+        }
+        var fixed = [[Int]](repeating: [], count: 16)
+        for k in 0..<16 { fixed[k] = points[k].sorted() }
+        var start = [Int](repeating: .max, count: nextVReg)
+        var end = [Int](repeating: -1, count: nextVReg)
+        for v in firstVirtual..<nextVReg where !liveRanges[v].isEmpty {
+            start[v] = liveRanges[v].first!.0
+            end[v] = liveRanges[v].last!.1
+        }
 
         // Weights, classes, copy partners.
         var weight = [Double](repeating: 0, count: nextVReg)
         var low = [Bool](repeating: false, count: nextVReg)
         var partners = [[VReg]](repeating: [], count: nextVReg)
         for m in code {
-            let w = pow10(min(m.depth, 6))
+            // A loop is assumed to run 50 times (kernels' inner loops run over 10s–100s).
+            let w = loopWeight(min(m.depth, 5))
             for k in 0..<4 where m.regs[k] >= firstVirtual {
                 weight[m.regs[k]] += w
                 if needsLow(m, slot: k) { low[m.regs[k]] = true }
@@ -204,8 +218,10 @@ struct RegisterAllocator {
 
         var intervals: [Interval] = []
         for v in firstVirtual..<nextVReg where end[v] >= 0 {
-            let length = Double(max(1, end[v] - start[v]))
-            intervals.append(Interval(v: v, start: start[v], end: end[v], weight: weight[v] / length, low: low[v]))
+            // Spill cost: how many loads and stores spilling would execute (uses weighted
+            // by 50^loop depth); among equals, the longer interval frees more.
+            let length = Double(max(1, liveRanges[v].reduce(0) { $0 + $1.1 - $1.0 + 1 }))
+            intervals.append(Interval(v: v, start: start[v], end: end[v], weight: weight[v] + 1 / length, low: low[v]))
         }
         intervals.sort { $0.start != $1.start ? $0.start < $1.start : $0.v < $1.v }
 
@@ -218,56 +234,72 @@ struct RegisterAllocator {
             }
             return lo < pts.count && pts[lo] <= e
         }
+        func fixedConflict(_ r: Int, _ v: VReg) -> Bool {
+            liveRanges[v].contains { fixedConflict(r, $0.0, $0.1) }
+        }
+        /// Whether two sorted range lists intersect.
+        func overlap(_ a: [(Int, Int)], _ b: [(Int, Int)]) -> Bool {
+            var i = 0, j = 0
+            while i < a.count && j < b.count {
+                if a[i].1 < b[j].0 { i += 1 } else if b[j].1 < a[i].0 { j += 1 } else { return true }
+            }
+            return false
+        }
 
+        // Most expensive to spill first; each takes the first register of its class that
+        // is free over its whole interval (priority-based assignment, as in Chow and
+        // Hennessy's allocator). Reload temporaries come first: they cannot be spilled.
+        var order = intervals
+        order.sort { a, b in
+            let ua = unspillable.contains(a.v), ub = unspillable.contains(b.v)
+            if ua != ub { return ua }
+            if a.weight != b.weight { return a.weight > b.weight }
+            return a.start < b.start
+        }
         var assignment: [VReg: Int] = [:]
-        var active: [Interval] = []
+        var taken = [[VReg]](repeating: [], count: 16)
+        func free(_ r: Int, _ iv: Interval) -> Bool {
+            if fixedConflict(r, iv.v) { return false }
+            for other in taken[r] where start[other] <= iv.end && iv.start <= end[other] {
+                if overlap(liveRanges[other], liveRanges[iv.v]) { return false }
+            }
+            return true
+        }
         var spilled: [VReg] = []
-        for iv in intervals {
-            active.removeAll { $0.end < iv.start }
-            let order = thumb2 ? RegisterAllocator.thumb2Order
+        for iv in order {
+            let regs = thumb2 ? RegisterAllocator.thumb2Order
                 : (iv.low ? RegisterAllocator.lowOrder : RegisterAllocator.v6mAnyOrder)
-            var busy = Set<Int>()
-            for a in active { if let r = assignment[a.v] { busy.insert(r) } }
-            let free = order.filter { !busy.contains($0) && !fixedConflict($0, iv.start, iv.end) }
             var chosen: Int?
             for p in partners[iv.v] {
                 let r = p < firstVirtual ? p : assignment[p]
                 // ARMv6-M values that may live high go high: low registers are scarce.
-                if let r, free.contains(r), thumb2 || iv.low || r >= 8 { chosen = r; break }
+                if let r, regs.contains(r), free(r, iv), thumb2 || iv.low || r >= 8 { chosen = r; break }
             }
-            if chosen == nil { chosen = free.first }
+            if chosen == nil { chosen = regs.first { free($0, iv) } }
             if let r = chosen {
                 assignment[iv.v] = r
-                active.append(iv)
+                taken[r].append(iv.v)
                 continue
             }
-            // No register: spill the cheapest of this interval and the active ones whose
-            // register it could take.
-            let candidates = active.filter { a in
-                guard let r = assignment[a.v], !unspillable.contains(a.v) else { return false }
-                return order.contains(r) && !fixedConflict(r, iv.start, iv.end)
+            if trace {
+                print("spill v\(iv.v) w=\(iv.weight) [\(iv.start),\(iv.end)] low=\(iv.low)")
+                for r in regs {
+                    let who = assignment.filter { $0.value == r }.map(\.key).filter { v in intervals.contains { $0.v == v && $0.start <= iv.end && iv.start <= $0.end } }
+                    print("   r\(r): fixed=\(fixedConflict(r, iv.v)) by \(who.map { v in let i = intervals.first { $0.v == v }!; return "v\(v) w=\(Int(i.weight)) [\(i.start),\(i.end)]" })")
+                }
             }
-            let victim = candidates.min { $0.weight < $1.weight }
-            let canSpillSelf = !unspillable.contains(iv.v)
-            if canSpillSelf && (victim == nil || iv.weight <= victim!.weight) {
-                spilled.append(iv.v)
-            } else if let victim, let r = assignment[victim.v] {
-                assignment[victim.v] = nil
-                active.removeAll { $0.v == victim.v }
-                spilled.append(victim.v)
-                assignment[iv.v] = r
-                active.append(iv)
-            } else {
+            guard !unspillable.contains(iv.v) else {
                 let line = code.first { $0.regs.contains(iv.v) }?.line ?? 0
-                throw KernelIRError("'\(kernelName)': more values are needed at once than there are registers (IR line \(line))")
+                throw KernelIRError("'\(kernelName)': more values are needed at once than there are registers (IR line \(line & 0xFFFFFF))")
             }
+            spilled.append(iv.v)
         }
         return (assignment, spilled)
     }
 
-    func pow10(_ n: Int) -> Double {
+    func loopWeight(_ depth: Int) -> Double {
         var x = 1.0
-        for _ in 0..<n { x *= 10 }
+        for _ in 0..<depth { x *= 50 }
         return x
     }
 
