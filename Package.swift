@@ -78,12 +78,16 @@ let package = Package(
         .executableTarget(
             name: "sersim",
             dependencies: [
-                "SerSim",
+                "SerSim", "QuantModel", "ThumbISA", "ELFFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "ThumbISATests", dependencies: ["ThumbISA"]),
+        .testTarget(
+            name: "ThumbISATests",
+            dependencies: ["ThumbISA", "ELFFile"],
+            resources: [.copy("Corpus"), .copy("Fixtures")]
+        ),
         .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
         .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
         .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"]),

@@ -16,8 +16,8 @@ public enum ELFReader {
     static let emARM: Int = 40
 
     /// Read an ELF file into a `FirmwareImage`: PT_LOAD segments at their physical (load)
-    /// addresses, allocated sections, and the symbol table (mapping symbols $t/$d/$a
-    /// dropped, the Thumb bit cleared on function addresses).
+    /// addresses, allocated sections, and the symbol table (the Thumb bit cleared on
+    /// function addresses; mapping symbols $t/$d/$a kept apart in `mappingSymbols`).
     public static func read(path: String) throws -> FirmwareImage {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ELFError(path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
@@ -78,6 +78,18 @@ public enum ELFReader {
         guard elf_getshdrstrndx(elf, &shstrndx) == 0 else { throw ELFError(origin, "no section name table: \(lastError())") }
         var sections: [FirmwareImage.Section] = []
         var symbols: [FirmwareImage.Symbol] = []
+        var mappingSymbols: [FirmwareImage.MappingSymbol] = []
+        // Section names by index, for the symbols' st_shndx (sections precede the symbol
+        // table in no required order, so collect the names first).
+        var sectionNames: [Int: String] = [:]
+        var nameScn = elf_nextscn(elf, nil)
+        while let s = nameScn {
+            var sh = GElf_Shdr()
+            if gelf_getshdr(s, &sh) != nil {
+                sectionNames[Int(elf_ndxscn(s))] = elf_strptr(elf, shstrndx, Int(sh.sh_name)).map { String(cString: $0) } ?? ""
+            }
+            nameScn = elf_nextscn(elf, s)
+        }
         var scn = elf_nextscn(elf, nil)
         while let s = scn {
             defer { scn = elf_nextscn(elf, s) }
@@ -98,6 +110,16 @@ public enum ELFReader {
                     guard gelf_getsym(data, Int32(k), &sym) != nil else { continue }
                     guard let cname = elf_strptr(elf, Int(sh.sh_link), Int(sym.st_name)) else { continue }
                     let symName = String(cString: cname)
+                    // Ordinary section indices only (not SHN_UNDEF, SHN_ABS, SHN_COMMON...).
+                    let shndx = Int(sym.st_shndx)
+                    let section = shndx > 0 && shndx < Int(SHN_LORESERVE) ? sectionNames[shndx] : nil
+                    if let kind = mappingKind(symName) {
+                        if let section {
+                            mappingSymbols.append(FirmwareImage.MappingSymbol(
+                                address: UInt32(truncatingIfNeeded: sym.st_value), kind: kind, section: section))
+                        }
+                        continue
+                    }
                     if symName.isEmpty || symName.hasPrefix("$") { continue }
                     let type = Int32(sym.st_info & 0xF), bind = Int32(sym.st_info >> 4)
                     let kind: FirmwareImage.Symbol.Kind =
@@ -107,12 +129,26 @@ public enum ELFReader {
                     if kind == .function { address &= ~1 }
                     symbols.append(FirmwareImage.Symbol(
                         name: symName, address: address, size: UInt32(truncatingIfNeeded: sym.st_size), kind: kind,
-                        isGlobal: bind == STB_GLOBAL || bind == STB_WEAK))
+                        isGlobal: bind == STB_GLOBAL || bind == STB_WEAK, isWeak: bind == STB_WEAK, section: section))
                 }
             }
         }
+        mappingSymbols.sort { $0.address < $1.address }
         return FirmwareImage(segments: segments, sections: sections, symbols: symbols,
+                             mappingSymbols: mappingSymbols,
                              entry: UInt32(truncatingIfNeeded: ehdr.e_entry), origin: origin)
+    }
+
+    /// `$a`, `$t`, `$d`, optionally followed by `.suffix` (IHI 0044, 5.5.5.1).
+    static func mappingKind(_ name: String) -> FirmwareImage.MappingSymbol.Kind? {
+        let u = Array(name.utf8)
+        guard u.count >= 2, u[0] == UInt8(ascii: "$"), u.count == 2 || u[2] == UInt8(ascii: ".") else { return nil }
+        switch u[1] {
+        case UInt8(ascii: "t"): return .thumb
+        case UInt8(ascii: "a"): return .arm
+        case UInt8(ascii: "d"): return .data
+        default: return nil
+        }
     }
 
     static func lastError() -> String {

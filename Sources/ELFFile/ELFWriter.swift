@@ -7,19 +7,9 @@ import Foundation
 /// Layout (libelf's ELF_F_LAYOUT: we place everything ourselves so the output is
 /// deterministic): ELF header, one PT_LOAD program header per allocated section, the
 /// sections' contents, the non-allocated sections (extra notes, .symtab, .strtab,
-/// .shstrtab), then the section header table.
+/// .shstrtab), then the section header table. The image's mapping symbols ($t/$d) are
+/// written so that disassemblers tell code from literal pools.
 public enum ELFWriter {
-    /// ARM mapping symbols (ARM ELF ABI 5.5.5): `$t` starts Thumb code, `$d` data.
-    public struct MappingSymbol: Sendable, Equatable {
-        public enum Kind: String, Sendable { case thumb = "$t", data = "$d" }
-        public var address: UInt32
-        public var kind: Kind
-        public init(address: UInt32, kind: Kind) {
-            self.address = address
-            self.kind = kind
-        }
-    }
-
     /// A non-allocated section carried in the file (e.g. sersim's model metadata).
     public struct ExtraSection: Sendable {
         public var name: String
@@ -30,9 +20,9 @@ public enum ELFWriter {
         }
     }
 
-    public static func write(_ image: FirmwareImage, to path: String, mapping: [MappingSymbol] = [],
+    public static func write(_ image: FirmwareImage, to path: String,
                              extraSections: [ExtraSection] = []) throws {
-        let bytes = try encode(image, mapping: mapping, extraSections: extraSections)
+        let bytes = try encode(image, extraSections: extraSections)
         // Atomic: write a temporary file beside the target, then rename.
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
@@ -47,7 +37,7 @@ public enum ELFWriter {
     }
 
     /// The ELF file's bytes.
-    public static func encode(_ image: FirmwareImage, mapping: [MappingSymbol] = [],
+    public static func encode(_ image: FirmwareImage,
                               extraSections: [ExtraSection] = []) throws -> [UInt8] {
         _ = elf_version(UInt32(EV_CURRENT))
         // libelf writes into a file descriptor; use an anonymous temporary file.
@@ -59,14 +49,14 @@ public enum ELFWriter {
             close(fd)
             unlink(tmpPath)
         }
-        try build(image, mapping: mapping, extraSections: extraSections, fd: fd)
+        try build(image, extraSections: extraSections, fd: fd)
         guard let data = FileManager.default.contents(atPath: tmpPath) else {
             throw ELFError(image.origin, "cannot read back the written ELF")
         }
         return [UInt8](data)
     }
 
-    private static func build(_ image: FirmwareImage, mapping: [MappingSymbol], extraSections: [ExtraSection],
+    private static func build(_ image: FirmwareImage, extraSections: [ExtraSection],
                               fd: Int32) throws {
         guard let elf = elf_begin(fd, ELF_C_WRITE, nil) else { throw ELFError(image.origin, "libelf: \(ELFReader.lastError())") }
         defer { elf_end(elf) }
@@ -173,9 +163,13 @@ public enum ELFWriter {
             return off
         }
         var syms: [Elf32_Sym] = [Elf32_Sym()]
-        for m in mapping.sorted(by: { $0.address < $1.address }) {
+        for m in image.mappingSymbols.sorted(by: { $0.address < $1.address }) {
             var s = Elf32_Sym()
-            s.st_name = strName(m.kind.rawValue)
+            switch m.kind {
+            case .thumb: s.st_name = strName("$t")
+            case .arm: s.st_name = strName("$a")
+            case .data: s.st_name = strName("$d")
+            }
             s.st_value = m.address
             s.st_info = UInt8(STB_LOCAL << 4 | STT_NOTYPE)
             s.st_shndx = sectionIndex(m.address)

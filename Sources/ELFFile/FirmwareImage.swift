@@ -54,30 +54,57 @@ public struct FirmwareImage: Sendable {
         public var address: UInt32
         public var size: UInt32
         public var kind: Kind
+        /// STB_GLOBAL or STB_WEAK.
         public var isGlobal: Bool
+        /// STB_WEAK.
+        public var isWeak: Bool
+        /// The section the symbol is defined in (nil: absolute, common or undefined).
+        public var section: String?
 
-        public init(name: String, address: UInt32, size: UInt32, kind: Kind, isGlobal: Bool = true) {
+        public init(name: String, address: UInt32, size: UInt32, kind: Kind, isGlobal: Bool = true,
+                    isWeak: Bool = false, section: String? = nil) {
             self.name = name
             self.address = address
             self.size = size
             self.kind = kind
             self.isGlobal = isGlobal
+            self.isWeak = isWeak
+            self.section = section
+        }
+    }
+
+    /// An ARM ELF mapping symbol (ELF for the Arm Architecture, IHI 0044, 5.5.5): `$t`
+    /// starts Thumb code, `$a` Arm code, `$d` data (literal pools, jump tables) inside a
+    /// section. Disassemblers use them to print data as data.
+    public struct MappingSymbol: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case thumb, arm, data }
+        public var address: UInt32
+        public var kind: Kind
+        public var section: String
+
+        public init(address: UInt32, kind: Kind, section: String) {
+            self.address = address
+            self.kind = kind
+            self.section = section
         }
     }
 
     public var segments: [Segment]
     public var sections: [Section]
     public var symbols: [Symbol]
+    /// Mapping symbols, sorted by address.
+    public var mappingSymbols: [MappingSymbol]
     /// ELF entry point (informational: Cortex-M starts from the vector table).
     public var entry: UInt32
     /// Where the image came from, for messages.
     public var origin: String
 
-    public init(segments: [Segment], sections: [Section] = [], symbols: [Symbol] = [], entry: UInt32 = 0,
-                origin: String = "image") {
+    public init(segments: [Segment], sections: [Section] = [], symbols: [Symbol] = [],
+                mappingSymbols: [MappingSymbol] = [], entry: UInt32 = 0, origin: String = "image") {
         self.segments = segments
         self.sections = sections
         self.symbols = symbols
+        self.mappingSymbols = mappingSymbols
         self.entry = entry
         self.origin = origin
     }

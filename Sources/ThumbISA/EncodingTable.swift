@@ -16,7 +16,8 @@ public enum EncodingTable {
     public static let auto: UInt16 = .max
 
     /// All rows. Order matters only to the encoder: for an `Op`, 16-bit rows are tried
-    /// before 32-bit ones, and within a width the earlier row wins.
+    /// before 32-bit ones, and within a width the earlier row wins; the order reproduces
+    /// GNU as's choices (checked by EncoderChoiceTests).
     public static let rows: [EncodingRow] = thumb16 + thumb32
 
     /// Look up a row by its name (tests and the kernel compiler use this to force an
@@ -59,17 +60,21 @@ private let spOrPC: [UInt8] = [13, 15]
 
 private let thumb16: [EncodingRow] = [
     // Shift (immediate), add, subtract, move and compare (A5.2.1)
+    // Encoder preference follows GNU as: MOV (register) T1 before LSL #0 (inside IT
+    // blocks both write MOV without flags), and ADD/SUB (immediate) T2 before T1 when
+    // Rd == Rn.
+    EncodingRow(.movReg, "MOV (register) T1", "01000110dmmmmddd", .v6m, [D, M, noShift]),
     EncodingRow(.movReg, "LSL (immediate) T1", "00000iiiiimmmddd", .v6m, [D, M, .shiftFixedType(.lsl, amount: "i")], s: .outsideIT),
     EncodingRow(.movReg, "LSR (immediate) T1", "00001iiiiimmmddd", .v6m, [D, M, .shiftFixedType(.lsr, amount: "i")], s: .outsideIT),
     EncodingRow(.movReg, "ASR (immediate) T1", "00010iiiiimmmddd", .v6m, [D, M, .shiftFixedType(.asr, amount: "i")], s: .outsideIT),
     EncodingRow(.addReg, "ADD (register) T1", "0001100mmmnnnddd", .v6m, [D, N, M, noShift], s: .outsideIT),
     EncodingRow(.subReg, "SUB (register) T1", "0001101mmmnnnddd", .v6m, [D, N, M, noShift], s: .outsideIT),
+    EncodingRow(.addImm, "ADD (immediate) T2", "00110dddiiiiiiii", .v6m, [D, Dn, .imm("i")], s: .outsideIT),
+    EncodingRow(.subImm, "SUB (immediate) T2", "00111dddiiiiiiii", .v6m, [D, Dn, .imm("i")], s: .outsideIT),
     EncodingRow(.addImm, "ADD (immediate) T1", "0001110iiinnnddd", .v6m, [D, N, .imm("i")], s: .outsideIT),
     EncodingRow(.subImm, "SUB (immediate) T1", "0001111iiinnnddd", .v6m, [D, N, .imm("i")], s: .outsideIT),
     EncodingRow(.movImm, "MOV (immediate) T1", "00100dddiiiiiiii", .v6m, [D, .imm("i")], s: .outsideIT),
     EncodingRow(.cmpImm, "CMP (immediate) T1", "00101nnniiiiiiii", .v6m, [N, .imm("i")], s: .always),
-    EncodingRow(.addImm, "ADD (immediate) T2", "00110dddiiiiiiii", .v6m, [D, Dn, .imm("i")], s: .outsideIT),
-    EncodingRow(.subImm, "SUB (immediate) T2", "00111dddiiiiiiii", .v6m, [D, Dn, .imm("i")], s: .outsideIT),
 
     // Data processing (A5.2.2)
     EncodingRow(.andReg, "AND (register) T1", "0100000000mmmddd", .v6m, [D, Dn, M, noShift], s: .outsideIT),
@@ -98,7 +103,6 @@ private let thumb16: [EncodingRow] = [
                 except: [ex(("m", 0b1101))]),
     EncodingRow(.cmpReg, "CMP (register) T2", "01000101nmmmmnnn", .v6m, [N, M, noShift], s: .always,
                 unpredictable: [.reg("n", [15]), .reg("m", [15]), .when(ex(("n", 0), ("m", 0)))]),
-    EncodingRow(.movReg, "MOV (register) T1", "01000110dmmmmddd", .v6m, [D, M, noShift]),
     EncodingRow(.bx, "BX T1", "010001110mmmm000", .v6m, [M]),
     EncodingRow(.blx, "BLX (register) T1", "010001111mmmm000", .v6m, [M], unpredictable: [.reg("m", [15])]),
 
@@ -139,8 +143,9 @@ private let thumb16: [EncodingRow] = [
     EncodingRow(.stmdb, "PUSH T1", "1011010Mrrrrrrrr", .v6m,
                 [spN, .list("r", extra: [.init("M", 14)]), .flags(.wback)],
                 unpredictable: [.listCountBelow(1)]),
-    EncodingRow(.cps, "CPS T1", "10110110011m00IF", .v6m, [.flag("m", .disable), .imm("I")],
-                unpredictable: [.insideIT]),
+    // I and F form a 2-bit immediate (I = 2, F = 1); neither set is UNPREDICTABLE.
+    EncodingRow(.cps, "CPS T1", "10110110011m00ii", .v6m, [.flag("m", .disable), .imm("i")],
+                unpredictable: [.insideIT, .when(ex(("i", 0)))]),
     EncodingRow(.rev, "REV T1", "1011101000mmmddd", .v6m, [D, M]),
     EncodingRow(.rev16, "REV16 T1", "1011101001mmmddd", .v6m, [D, M]),
     EncodingRow(.revsh, "REVSH T1", "1011101011mmmddd", .v6m, [D, M]),
@@ -184,21 +189,21 @@ private let hintImm8 = ex(("t", 15), ("P", 1), ("U", 0), ("W", 0))
 /// Data processing (modified immediate), A5.3.1.
 private let modifiedImmediate: [EncodingRow] = [
     EncodingRow(.andImm, "AND (immediate) T1", "11110i00000Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: false),
+                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.tstImm, "TST (immediate) T1", "11110i000001nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
-                unpredictable: [.reg("n", spOrPC)]),
+                unpredictable: [.reg("n", spOrPC)], wide: true),
     EncodingRow(.bicImm, "BIC (immediate) T1", "11110i00001Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.orrImm, "ORR (immediate) T1", "11110i00010Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13])]),
+                except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13])], wide: true),
     EncodingRow(.movImm, "MOV (immediate) T2", "11110i00010S1111 0iiiddddiiiiiiii", .v7m, [D, .modifiedImm("i")], s: .sBit,
                 unpredictable: [.reg("d", spOrPC)], wide: true),
     EncodingRow(.ornImm, "ORN (immediate) T1", "11110i00011Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
                 except: [viaPC], unpredictable: [.reg("d", spOrPC), .reg("n", [13])]),
     EncodingRow(.mvnImm, "MVN (immediate) T1", "11110i00011S1111 0iiiddddiiiiiiii", .v7m, [D, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC)], wide: true),
     EncodingRow(.eorImm, "EOR (immediate) T1", "11110i00100Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                except: [reserved], unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.teqImm, "TEQ (immediate) T1", "11110i001001nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
                 unpredictable: [.reg("n", spOrPC)]),
     EncodingRow(.addImm, "ADD (immediate) T3", "11110i01000Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
@@ -206,11 +211,11 @@ private let modifiedImmediate: [EncodingRow] = [
     EncodingRow(.addImm, "ADD (SP plus immediate) T3", "11110i01000S1101 0iiiddddiiiiiiii", .v7m, [D, spN, .modifiedImm("i")], s: .sBit,
                 except: [reserved], unpredictable: [.reg("d", [15])], wide: true),
     EncodingRow(.cmnImm, "CMN (immediate) T1", "11110i010001nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
-                unpredictable: [.reg("n", [15])]),
+                unpredictable: [.reg("n", [15])], wide: true),
     EncodingRow(.adcImm, "ADC (immediate) T1", "11110i01010Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.sbcImm, "SBC (immediate) T1", "11110i01011Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)]),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
     EncodingRow(.subImm, "SUB (immediate) T3", "11110i01101Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
                 except: [reserved, viaSP], unpredictable: [.reg("d", spOrPC), .reg("n", [15])], wide: true),
     EncodingRow(.subImm, "SUB (SP minus immediate) T2", "11110i01101S1101 0iiiddddiiiiiiii", .v7m, [D, spN, .modifiedImm("i")], s: .sBit,
@@ -218,7 +223,7 @@ private let modifiedImmediate: [EncodingRow] = [
     EncodingRow(.cmpImm, "CMP (immediate) T2", "11110i011011nnnn 0iii1111iiiiiiii", .v7m, [N, .modifiedImm("i")], s: .always,
                 unpredictable: [.reg("n", [15])], wide: true),
     EncodingRow(.rsbImm, "RSB (immediate) T2", "11110i01110Snnnn 0iiiddddiiiiiiii", .v7m, [D, N, .modifiedImm("i")], s: .sBit,
-                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: true),
+                unpredictable: [.reg("d", spOrPC), .reg("n", spOrPC)], wide: false),
 ]
 
 /// Data processing (plain binary immediate), A5.3.3.
@@ -306,7 +311,7 @@ private let loadStoreMultiple: [EncodingRow] = [
                 unpredictable: [.reg("n", [15]), .listCountBelow(2), .listHasBaseWithWriteback]),
     EncodingRow(.stmdb, "PUSH T2", "1110100100101101 0M0rrrrrrrrrrrrr", .v7m,
                 [spN, .list("r", extra: [.init("M", 14)]), .flags(.wback)],
-                unpredictable: [.listCountBelow(2)], wide: true),
+                unpredictable: [.listCountBelow(2)], wide: false),
 ]
 
 /// Load/store dual or exclusive, table branch, A5.3.6.
@@ -370,9 +375,11 @@ private func singleDataRows(
     var rows = [
         EncodingRow(imm, "\(name) (immediate) T\(immT)", "1111100\(s)1\(sizeBits)\(l)nnnn ttttiiiiiiiiiiii", .v7m,
                     [T, N, .imm("i"), offset], except: [viaPC] + hintExcept, unpredictable: badT, wide: true),
+        // Byte and halfword loads to PC with writeback are UNPREDICTABLE (LDRB/LDRH/LDRSB/LDRSH (immediate) T3/T2: t == 15 && W == 1).
         EncodingRow(imm, "\(name) (immediate) T\(immT4)", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1PUWiiiiiiii", .v7m,
                     [T, N, .imm("i"), pux], except: t4except,
-                    unpredictable: badT + [.wbackAndRegsEqual("n", "t")]),
+                    unpredictable: badT + [.wbackAndRegsEqual("n", "t")]
+                        + (load && !word ? [.when(ex(("t", 15), ("W", 1)))] : []), wide: true),
         EncodingRow(unpriv, "\(name)T T1", "1111100\(s)0\(sizeBits)\(l)nnnn tttt1110iiiiiiii", .v7m,
                     [T, N, .imm("i"), offset], except: [viaPC], unpredictable: [.reg("t", spOrPC)]),
         EncodingRow(reg, "\(name) (register) T2", "1111100\(s)0\(sizeBits)\(l)nnnn tttt000000ssmmmm", .v7m,
@@ -399,9 +406,9 @@ private let singleLoadsStores: [EncodingRow] =
     + singleDataRows(load: false, width: "H", signed: false, sizeBits: "01", imm: .strhImm, reg: .strhReg, lit: nil, unpriv: .strht)
     + [
         EncodingRow(.ldrImm, "POP T3", "1111100001011101 tttt101100000100", .v7m,
-                    [T, spN, .fixedImm(4), .flags([.add, .wback])], unpredictable: [.reg("t", [13])]),
+                    [T, spN, .fixedImm(4), .flags([.add, .wback])], unpredictable: [.reg("t", [13])], wide: true),
         EncodingRow(.strImm, "PUSH T3", "1111100001001101 tttt110100000100", .v7m,
-                    [T, spN, .fixedImm(4), .flags([.index, .wback])], unpredictable: [.reg("t", spOrPC)]),
+                    [T, spN, .fixedImm(4), .flags([.index, .wback])], unpredictable: [.reg("t", spOrPC)], wide: true),
         // Preload hints (A7.7.98–A7.7.101): PLD/PLI, immediate, literal and register forms.
         EncodingRow(.pld, "PLD (immediate) T1", "111110001001nnnn 1111iiiiiiiiiiii", .v7m, [N, .imm("i"), offset], except: [viaPC]),
         EncodingRow(.pld, "PLD (immediate) T2", "111110000001nnnn 11111100iiiiiiii", .v7m, [N, .imm("i"), .flags(.index)], except: [viaPC]),
@@ -532,7 +539,7 @@ private let multiplies: [EncodingRow] = {
     let nm: [OperandSpec] = [.flag("N", .nHigh), .flag("M", .mHigh)]
     return [
         EncodingRow(.mla, "MLA T1", "111110110000nnnn aaaadddd0000mmmm", .v7m, [D, N, M, A], except: [noAcc], unpredictable: dnma),
-        EncodingRow(.mul, "MUL T2", "111110110000nnnn 1111dddd0000mmmm", .v7m, [D, N, M], unpredictable: dnm),
+        EncodingRow(.mul, "MUL T2", "111110110000nnnn 1111dddd0000mmmm", .v7m, [D, N, M], unpredictable: dnm, wide: true),
         EncodingRow(.mls, "MLS T1", "111110110000nnnn aaaadddd0001mmmm", .v7m, [D, N, M, A], unpredictable: dnm + [.reg("a", spOrPC)]),
         EncodingRow(.smlaxy, "SMLABB, SMLABT, SMLATB, SMLATT T1", "111110110001nnnn aaaadddd00NMmmmm", .v7em, [D, N, M, A] + nm,
                     except: [noAcc], unpredictable: dnma),

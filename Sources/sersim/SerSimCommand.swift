@@ -6,6 +6,14 @@ struct SerSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sersim",
         abstract: "Simulate quantized neural networks and firmware on emulated Cortex-M boards.",
-        subcommands: [RunCommand.self, BoardsCommand.self]
+        // One subcommand per line (each stream adds its own line).
+        subcommands: [
+            RunCommand.self,
+            BoardsCommand.self,
+            InspectCommand.self,
+            ImportCommand.self,
+            DisasmCommand.self,
+            EvalCommand.self,
+        ]
     )
 }

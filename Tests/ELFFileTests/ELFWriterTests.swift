@@ -24,16 +24,16 @@ import Testing
                 .init(name: "magic", address: 0x0800_000C, size: 4, kind: .object),
                 .init(name: "scratch", address: 0x2000_0000, size: 64, kind: .object),
             ],
+            mappingSymbols: [
+                .init(address: 0x0800_0000, kind: .data, section: ".text"),
+                .init(address: 0x0800_0008, kind: .thumb, section: ".text"),
+                .init(address: 0x0800_000C, kind: .data, section: ".text"),
+            ],
             entry: 0x0800_0009, origin: "test")
     }
 
-    let mapping: [ELFWriter.MappingSymbol] = [
-        .init(address: 0x0800_0000, kind: .data), .init(address: 0x0800_0008, kind: .thumb),
-        .init(address: 0x0800_000C, kind: .data),
-    ]
-
     @Test func roundTripsThroughLibelf() throws {
-        let bytes = try ELFWriter.encode(sampleImage(), mapping: mapping,
+        let bytes = try ELFWriter.encode(sampleImage(),
                                          extraSections: [.init(name: ".sersim.note", bytes: Array("hello".utf8))])
         let back = try ELFReader.read(bytes: bytes, origin: "roundtrip")
         #expect(back.entry == 0x0800_0009)
@@ -45,6 +45,7 @@ import Testing
         let names = Set(back.symbols.map(\.name))
         #expect(names == ["reset", "magic", "scratch"])
         #expect(back.symbols.first { $0.name == "reset" }?.address == 0x0800_0008)
+        #expect(back.mappingSymbols.map(\.address) == [0x0800_0000, 0x0800_0008, 0x0800_000C])
     }
 
     @Test func binutilsAcceptTheFile() throws {
@@ -52,7 +53,7 @@ import Testing
         guard FileManager.default.isExecutableFile(atPath: objdump) else { return }
         let path = NSTemporaryDirectory() + "sersim-elfwriter-\(getpid()).elf"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try ELFWriter.write(sampleImage(), to: path, mapping: mapping)
+        try ELFWriter.write(sampleImage(), to: path)
         let out = try run(objdump, ["-d", path])
         #expect(out.contains("movs\tr0, #42"))
         #expect(out.contains("bx\tlr"))

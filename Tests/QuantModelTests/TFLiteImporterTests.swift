@@ -176,6 +176,27 @@ import Testing
         }
     }
 
+    /// Labels in TFLite Metadata, attached by tflite-support's MetadataPopulator
+    /// (scripts/models/make_labels_fixture.py) and read back by its MetadataDisplayer.
+    @Test func labelsFromTFLiteMetadata() throws {
+        struct Info: Decodable { var labels: [String] }
+        let info = try JSONDecoder().decode(Info.self, from: Data(contentsOf: IOFixtures.url("lstm_tiny_labels.labels", "json")))
+        let result = try TFLiteImporter.importModel(bytes: IOFixtures.bytes("lstm_tiny_labels"), name: "l")
+        #expect(result.model.labels == info.labels)
+        #expect(result.notes.isEmpty)
+        // Otherwise the same model as without metadata.
+        var plain = try IOFixtures.model("lstm_tiny")
+        plain.name = "l"
+        plain.labels = info.labels
+        #expect(result.model == plain)
+        // A damaged archive costs the labels, with a note, not the model.
+        var bytes = try IOFixtures.bytes("lstm_tiny_labels")
+        bytes.removeLast(10)
+        let damaged = try TFLiteImporter.importModel(bytes: bytes, name: "l")
+        #expect(damaged.model.labels.isEmpty)
+        #expect(damaged.notes.count == 1)
+    }
+
     @Test func notATFLiteFile() {
         let bytes = Array("this is plainly some text, not a model".utf8)
         #expect(!TFLiteImporter.looksLikeTFLite(bytes))

@@ -19,7 +19,7 @@ public enum TFLiteImportError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         switch self {
         case .malformed(let e):
-            return "not a valid TFLite model: \(e)"
+            return "not a valid TFLite model (damaged or truncated): \(e)"
         case .unsupportedOperator(let index, let name, let supported):
             return "operator \(index) is \(name), which sersim does not support; supported operators: \(supported.joined(separator: ", "))"
         case .unsupportedTensorType(let tensor, let name, let type, let supported):
@@ -116,8 +116,20 @@ private struct Reader {
         let description = try root.string(F.ModelField.description, "description") ?? ""
         let signatures = try readSignatures(root, tensorCount: tensors.count)
 
+        var labels: [String] = []
+        let found = TFLiteLabelReader(bytes: buffer.bytes).labels(root: root, buffers: buffers)
+        if let note = found.note { notes.append(note) }
+        if let list = found.labels, let output = outputs.first {
+            let classes = tensors[output].shape.last ?? 1
+            if list.count == classes {
+                labels = list
+            } else {
+                notes.append("the TFLite metadata has \(list.count) labels, but output tensor \(output) has \(classes) classes; labels ignored")
+            }
+        }
+
         let model = Model(name: modelName, tensors: tensors, operators: operators, inputs: inputs,
-                          outputs: outputs, labels: [], description: description, signatures: signatures)
+                          outputs: outputs, labels: labels, description: description, signatures: signatures)
         try model.validate()
         return TFLiteImport(model: model, notes: notes)
     }
