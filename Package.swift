@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "QuantModel"),
 
         // The kernel IR: parser, verifier, lowering to Thumb per core.
-        .target(name: "KernelIR", dependencies: ["ThumbISA"]),
+        .target(name: "KernelIR", dependencies: ["ThumbISA", "QuantModel"]),
 
         // Planner, firmware builder, runner, energy accounting, reports.
         .target(
