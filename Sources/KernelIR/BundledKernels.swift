@@ -201,24 +201,30 @@ kernel lookup_s8(p: ptr<lookup_params>) {
 }
 """#),
         ("elementwise.kir", #"""
-# ADD and MUL with NumPy broadcasting over up to four dimensions (the deployment merges
-# dimensions first): the output is dense [d0, d1, d2, d3]; each input is read with its own
+# ADD and MUL with NumPy broadcasting over up to six dimensions (TFLM's limit) (the deployment merges
+# dimensions first): the output is dense [d0, …, d5]; each input is read with its own
 # element strides, 0 along a broadcast dimension.
 
-## Shape and strides of a broadcast binary operator.
-struct broadcast4 {
+## Shape and strides of a broadcast binary operator (dimensions padded to six).
+struct broadcast6 {
   d0: i32
   d1: i32
   d2: i32
   d3: i32
+  d4: i32
+  d5: i32
   a0: i32
   a1: i32
   a2: i32
   a3: i32
+  a4: i32
+  a5: i32
   b0: i32
   b1: i32
   b2: i32
   b3: i32
+  b4: i32
+  b5: i32
 }
 
 ## TFLM AddFunc: both inputs to a common scale (left_shift, then multiplier/shift), added,
@@ -227,7 +233,7 @@ struct add_params {
   input1: ptr<i8>
   input2: ptr<i8>
   output: ptr<i8>
-  shape: ptr<broadcast4>
+  shape: ptr<broadcast6>
   left_shift: i32
   input1_offset: i32
   input1_multiplier: i32
@@ -277,6 +283,8 @@ kernel add_s8(p: ptr<add_params>) {
   d1 = sh.d1
   d2 = sh.d2
   d3 = sh.d3
+  d4 = sh.d4
+  d5 = sh.d5
   k = 0
   xo0 = 0
   yo0 = 0
@@ -289,14 +297,30 @@ kernel add_s8(p: ptr<add_params>) {
       for _ in 0 ..< d2 {
         xo3 = xo2
         yo3 = yo2
-        a3 = sh.a3
-        b3 = sh.b3
         for _ in 0 ..< d3 {
-          a = load x[xo3]
-          b = load y[yo3]
-          r = call add_one(a, b, p)
-          store out[k], r
-          k = add k, 1
+          xo4 = xo3
+          yo4 = yo3
+          for _ in 0 ..< d4 {
+            xo5 = xo4
+            yo5 = yo4
+            a5 = sh.a5
+            b5 = sh.b5
+            for _ in 0 ..< d5 {
+              a = load x[xo5]
+              b = load y[yo5]
+              r = call add_one(a, b, p)
+              store out[k], r
+              k = add k, 1
+              xo5 = add xo5, a5
+              yo5 = add yo5, b5
+            }
+            a4 = sh.a4
+            b4 = sh.b4
+            xo4 = add xo4, a4
+            yo4 = add yo4, b4
+          }
+          a3 = sh.a3
+          b3 = sh.b3
           xo3 = add xo3, a3
           yo3 = add yo3, b3
         }
@@ -322,7 +346,7 @@ struct mul_params {
   input1: ptr<i8>
   input2: ptr<i8>
   output: ptr<i8>
-  shape: ptr<broadcast4>
+  shape: ptr<broadcast6>
   ## 1: int8 elements, 2: int16.
   elem_bytes: i32
   input1_offset: i32
@@ -364,6 +388,8 @@ kernel mul_s8(p: ptr<mul_params>) {
   d1 = sh.d1
   d2 = sh.d2
   d3 = sh.d3
+  d4 = sh.d4
+  d5 = sh.d5
   k = 0
   xo0 = 0
   yo0 = 0
@@ -376,21 +402,37 @@ kernel mul_s8(p: ptr<mul_params>) {
       for _ in 0 ..< d2 {
         xo3 = xo2
         yo3 = yo2
-        a3 = sh.a3
-        b3 = sh.b3
         for _ in 0 ..< d3 {
-          if eb == 1 {
-            a = load x[xo3]
-            b = load y[yo3]
-            r = call mul_one(a, b, p)
-            store out[k], r
-          } else {
-            a = load x16[xo3]
-            b = load y16[yo3]
-            r = call mul_one(a, b, p)
-            store o16[k], r
+          xo4 = xo3
+          yo4 = yo3
+          for _ in 0 ..< d4 {
+            xo5 = xo4
+            yo5 = yo4
+            a5 = sh.a5
+            b5 = sh.b5
+            for _ in 0 ..< d5 {
+              if eb == 1 {
+                a = load x[xo5]
+                b = load y[yo5]
+                r = call mul_one(a, b, p)
+                store out[k], r
+              } else {
+                a = load x16[xo5]
+                b = load y16[yo5]
+                r = call mul_one(a, b, p)
+                store o16[k], r
+              }
+              k = add k, 1
+              xo5 = add xo5, a5
+              yo5 = add yo5, b5
+            }
+            a4 = sh.a4
+            b4 = sh.b4
+            xo4 = add xo4, a4
+            yo4 = add yo4, b4
           }
-          k = add k, 1
+          a3 = sh.a3
+          b3 = sh.b3
           xo3 = add xo3, a3
           yo3 = add yo3, b3
         }
@@ -1138,14 +1180,17 @@ kernel requantize(p: ptr<requantize_params>) {
 ## float32 → int8: the result is lo + (how many of the 255 thresholds the input's
 ## ordering key reaches), found by binary search. The key of a float's bits is the bits
 ## for positive values and bits XOR 0x7FFFFFFF for negative ones (a signed order).
-## NaN and inputs at or above `overflow_key` (where TFLM's int32 conversion overflows)
-## give lo, as the reference computes.
+## Where TFLM's float → int32 conversion overflows (NaN, ±∞, |x / scale| ≥ 2^31) the
+## reference gives one value, overflow_value: keys below underflow_key or from
+## overflow_key up, and NaNs, take it.
 struct quantize_f32_params {
   input: ptr<i32>
   output: ptr<i8>
   count: i32
   thresholds: ptr<i32>
+  underflow_key: i32
   overflow_key: i32
+  overflow_value: i32
   lo: i32
 }
 
@@ -1154,7 +1199,9 @@ kernel quantize_f32_s8(p: ptr<quantize_f32_params>) {
   out = p.output
   n = p.count
   th = p.thresholds
+  under = p.underflow_key
   over = p.overflow_key
+  ov = p.overflow_value
   lo = p.lo
   for i in 0 ..< n {
     bits = load x[i]
@@ -1162,23 +1209,25 @@ kernel quantize_f32_s8(p: ptr<quantize_f32_params>) {
     if bits < 0 {
       key = xor bits, 0x7FFFFFFF
     }
-    r = lo
+    r = ov
     mag = and bits, 0x7FFFFFFF
     if mag <=u 0x7F800000 {
-      if key < over {
-        # Count thresholds ≤ key: the first index whose threshold exceeds it.
-        base = 0
-        half = 128
-        for _ in 0 ..< 8 {
-          probe = add base, half
-          probe = sub probe, 1
-          t = load th[probe]
-          if t <= key {
-            base = add base, half
+      if key >= under {
+        if key < over {
+          # Count thresholds ≤ key: the first index whose threshold exceeds it.
+          base = 0
+          half = 128
+          for _ in 0 ..< 8 {
+            probe = add base, half
+            probe = sub probe, 1
+            t = load th[probe]
+            if t <= key {
+              base = add base, half
+            }
+            half = lsr half, 1
           }
-          half = lsr half, 1
+          r = add lo, base
         }
-        r = add lo, base
       }
     }
     store out[i], r

@@ -41,10 +41,10 @@ public enum KernelABI {
         }
     }
 
-    /// broadcast4 for an output shape and per-dimension element strides of the two
+    /// broadcast6 for an output shape and per-dimension element strides of the two
     /// inputs (0 where broadcast): dimensions that run contiguously for both inputs are
-    /// merged, the rest padded to four from the front. Throws when more than four remain.
-    public static func broadcast4(outputShape: [Int], strides1: [Int], strides2: [Int]) throws(KernelIRError) -> [UInt32] {
+    /// merged, the rest padded to six from the front. Throws when more than six remain.
+    public static func broadcast6(outputShape: [Int], strides1: [Int], strides2: [Int]) throws(KernelIRError) -> [UInt32] {
         guard outputShape.count == strides1.count, outputShape.count == strides2.count else {
             throw KernelIRError("broadcast: shape and strides differ in rank")
         }
@@ -60,10 +60,10 @@ public enum KernelABI {
                 merged.append(d)
             }
         }
-        guard merged.count <= 4 else {
-            throw KernelIRError("broadcast over \(merged.count) dimensions that cannot be merged; the kernels take 4")
+        guard merged.count <= 6 else {
+            throw KernelIRError("broadcast over \(merged.count) dimensions that cannot be merged; the kernels take 6")
         }
-        let padded = Array(repeating: (n: 1, a: 0, b: 0), count: 4 - merged.count) + merged
+        let padded = Array(repeating: (n: 1, a: 0, b: 0), count: 6 - merged.count) + merged
         return padded.map { word($0.n) } + padded.map { word($0.a) } + padded.map { word($0.b) }
     }
 
@@ -100,42 +100,47 @@ public enum KernelABI {
         Float(bitPattern: UInt32(bitPattern: k < 0 ? k ^ 0x7FFF_FFFF : k))
     }
 
-    /// quantize_f32_s8's table for a monotone float → int8 function (`quantize`, from the
-    /// reference): thresholds[k] is the smallest key whose result is at least lo + k + 1,
-    /// and overflow_key the first positive key from which the function falls back to lo.
-    public static func quantizeThresholds(lo: Int32, hi: Int32, _ quantize: (Float) -> Int32) -> (thresholds: [Int32], overflowKey: Int32) {
-        let minKey = floatKey(Float.infinity.bitPattern ^ 0x8000_0000)  // −∞
-        let maxKey = floatKey(Float.infinity.bitPattern)                // +∞
-        // Where the reference stops being monotone (int32 overflow falls back to lo).
-        var overflow = maxKey &+ 1
-        if quantize(float(forKey: maxKey)) == lo && quantize(Float.greatestFiniteMagnitude) == lo {
-            var a = floatKey(Float(0).bitPattern), b = maxKey
-            if quantize(float(forKey: a)) == lo {
-                // lo everywhere from 0 up: the positive side never rises above lo.
-                overflow = a
-            } else {
-                while b - a > 1 {
-                    let m = a + (b - a) / 2
-                    if quantize(float(forKey: m)) == lo { b = m } else { a = m }
-                }
-                overflow = b
+    /// What quantize_f32_s8 needs for a float → int8 function (`quantize`, from the
+    /// reference) of output scale `scale`: `thresholds[k]` is the smallest key whose result
+    /// is at least lo + k + 1 within the keys where the conversion does not overflow,
+    /// [underflowKey, overflowKey); outside them (and for NaN) the result is
+    /// `overflowValue` — TFLM's INT32_MIN plus the zero point, clamped.
+    public static func quantizeThresholds(scale: Float, lo: Int32, hi: Int32, _ quantize: (Float) -> Int32)
+        -> (thresholds: [Int32], underflowKey: Int32, overflowKey: Int32, overflowValue: Int32) {
+        let minKey = floatKey((-Float.infinity).bitPattern)
+        let maxKey = floatKey(Float.infinity.bitPattern)
+        let overflowValue = quantize(.nan)
+        // Inputs well inside the range (|x / scale| = 2^20) saturate at lo and hi without
+        // overflowing; the overflowing tails lie beyond them.
+        let inside = scale * Float(1 << 20)
+        func search(_ a0: Int32, _ b0: Int32, _ pred: (Float) -> Bool) -> Int32 {
+            // Smallest key in (a0, b0] with pred true, given pred(a0) false and pred monotone.
+            var a = Int64(a0), b = Int64(b0)
+            while b - a > 1 {
+                let m = (a + b) / 2
+                if pred(float(forKey: Int32(m))) { b = m } else { a = m }
             }
+            return Int32(b)
+        }
+        var under = minKey
+        let lowInside = floatKey((-inside).bitPattern)
+        if quantize(float(forKey: minKey)) != lo {
+            under = search(minKey, lowInside) { quantize($0) == lo }
+        }
+        var over = maxKey &+ 1
+        let highInside = floatKey(inside.bitPattern)
+        if quantize(float(forKey: maxKey)) != hi {
+            over = search(highInside, maxKey) { quantize($0) != hi }
         }
         var thresholds: [Int32] = []
-        for level in (lo + 1)...(hi) {
-            // Smallest key in [minKey, overflow) with quantize ≥ level.
-            var a = minKey, b = overflow
-            if quantize(float(forKey: a)) >= level {
-                thresholds.append(a)
-                continue
+        for level in (lo + 1)...hi {
+            if quantize(float(forKey: under)) >= level {
+                thresholds.append(under)
+            } else {
+                thresholds.append(search(under, over &- 1) { quantize($0) >= level })
             }
-            while Int64(b) - Int64(a) > 1 {
-                let m = Int32((Int64(a) + Int64(b)) / 2)
-                if quantize(float(forKey: m)) >= level { b = m } else { a = m }
-            }
-            thresholds.append(b)
         }
-        return (thresholds, overflow)
+        return (thresholds, under, over, overflowValue)
     }
 
     /// A 256-entry table of 32-bit results for lookup_s8 (entry_bytes 4), indexed by x + 128.

@@ -154,11 +154,11 @@ public enum KernelBindings {
     // MARK: ADD, MUL
 
     static func shape(_ b: Reference.Broadcast, _ module: Module, _ name: String, _ place: PlaceConstant) throws -> UInt32 {
-        let words = try KernelABI.broadcast4(outputShape: b.outputShape, strides1: b.strides1, strides2: b.strides2)
-        let keys = ["d0", "d1", "d2", "d3", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3"]
+        let words = try KernelABI.broadcast6(outputShape: b.outputShape, strides1: b.strides1, strides2: b.strides2)
+        let keys = ["d", "a", "b"].flatMap { l in (0..<6).map { "\(l)\($0)" } }
         var f: [String: UInt32] = [:]
         for (k, v) in zip(keys, words) { f[k] = v }
-        return try block("broadcast4", module, f, "\(name).shape", place)
+        return try block("broadcast6", module, f, "\(name).shape", place)
     }
 
     public static func add(_ p: Reference.Add.Params, input1: UInt32, input2: UInt32, output: UInt32, module: Module,
@@ -211,13 +211,14 @@ public enum KernelBindings {
             guard type == .int8 else {
                 throw KernelIRError("\(name): QUANTIZE from float to \(type.rawValue) is not supported by the kernels (int8 only)")
             }
-            let (thresholds, overflow) = KernelABI.quantizeThresholds(lo: -128, hi: 127) {
+            let t = KernelABI.quantizeThresholds(scale: scale, lo: -128, hi: 127) {
                 Reference.Quantize.affine($0, scale: scale, zeroPoint: zeroPoint, min: -128, max: 127)
             }
-            let table = try place(bytes(thresholds), "\(name).thresholds")
+            let table = try place(bytes(t.thresholds), "\(name).thresholds")
             return KernelCall(kernel: "quantize_f32_s8", block: try block("quantize_f32_params", module, [
                 "input": input, "output": output, "count": w(count), "thresholds": table,
-                "overflow_key": w(overflow), "lo": w(Int32(-128)),
+                "underflow_key": w(t.underflowKey), "overflow_key": w(t.overflowKey),
+                "overflow_value": w(t.overflowValue), "lo": w(Int32(-128)),
             ], name, place))
         }
     }
