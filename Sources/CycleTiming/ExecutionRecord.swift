@@ -57,26 +57,68 @@ public struct ExecutionRecord: Sendable {
 
 /// Per-instruction facts a timing model precomputes once per decoded instruction (the
 /// decode cache stores them beside the instruction), so the per-execution work is small.
+/// 12 bytes; what each field means is per model (see `CoreTimer.describe`).
 public struct StaticTiming: Sendable, Equatable {
-    /// Base issue cycles when executed (before memory wait states and dynamic effects).
-    public var cycles: UInt16
+    /// Base issue cycles when executed, before memory transfers, wait states and dynamic
+    /// effects (each transfer's own cycle is added per beat on M0+/M4).
+    public var cycles: UInt8
     /// Cycles when the instruction is skipped by a failed IT condition.
     public var skippedCycles: UInt8
-    /// Model-specific class (for dual-issue pairing and hazards).
+    /// `OpClass.rawValue`, for the per-class instruction counts.
+    public var opClass: UInt8
+    /// `TimingFlags` bits.
+    public var flags: UInt8
+    /// Cortex-M7: the single-instance pipeline units the instruction occupies
+    /// (`M7Unit` bits), which two instructions issued together must not share.
     public var unit: UInt8
-    /// Registers the instruction reads and writes (bit n = rn), for load-use hazards.
-    public var reads: UInt16
-    public var writes: UInt16
-    /// Extra per-model data (e.g. branch kind, instruction size).
+    /// Low nibble: pipeline refill cycles when the instruction writes PC (the TRMs' P).
+    /// High nibble: result latency in cycles (Cortex-M7).
     public var extra: UInt8
+    /// Registers read at the normal stage (bit n = rn).
+    public var reads: UInt16
+    /// Registers needed a stage earlier: address operands (M3/M4 address-generation
+    /// interlock, M7 EX1 reads) and shifted operands (M7).
+    public var early: UInt16
+    /// Registers written (PC excluded).
+    public var writes: UInt16
 
-    public init(cycles: UInt16 = 1, skippedCycles: UInt8 = 1, unit: UInt8 = 0, reads: UInt16 = 0,
-                writes: UInt16 = 0, extra: UInt8 = 0) {
+    public init(cycles: UInt8 = 1, skippedCycles: UInt8 = 1, opClass: UInt8 = 0, flags: UInt8 = 0, unit: UInt8 = 0,
+                extra: UInt8 = 0, reads: UInt16 = 0, early: UInt16 = 0, writes: UInt16 = 0) {
         self.cycles = cycles
         self.skippedCycles = skippedCycles
+        self.opClass = opClass
+        self.flags = flags
         self.unit = unit
-        self.reads = reads
-        self.writes = writes
         self.extra = extra
+        self.reads = reads
+        self.early = early
+        self.writes = writes
     }
+
+    /// Pipeline refill cycles when the instruction writes PC.
+    @inlinable public var refill: UInt8 { extra & 0xF }
+    /// Result latency (Cortex-M7 model).
+    @inlinable public var latency: UInt8 { extra >> 4 }
+}
+
+/// Bits of `StaticTiming.flags`.
+public enum TimingFlags {
+    /// A single load or store (LDR*/STR*, LDREX/STREX): the Cortex-M4 load/store
+    /// pipelining rules apply.
+    public static let memSingle: UInt8 = 1 << 0
+    /// Counts as a load for pipelining the next load/store (LDR*, LDREX, and STREX,
+    /// which the M3/M4 TRM says "is treated more like an LDR").
+    public static let loadLike: UInt8 = 1 << 1
+    /// STR with an immediate offset: "always one cycle" on M3/M4 (TRM 3.3.2).
+    public static let storeImmediate: UInt8 = 1 << 2
+    /// A 32-bit encoding.
+    public static let wide: UInt8 = 1 << 3
+    /// Cortex-M7: cannot be issued together with another instruction.
+    public static let singleIssue: UInt8 = 1 << 4
+    /// Cortex-M7: must be the older instruction of a pair ("BeginGroup").
+    public static let slot0: UInt8 = 1 << 5
+    /// IT: folded into the preceding 16-bit instruction on Cortex-M4.
+    public static let it: UInt8 = 1 << 6
+    /// Load or store multiple / doubleword (transfer count from the record).
+    public static let multiple: UInt8 = 1 << 7
 }
