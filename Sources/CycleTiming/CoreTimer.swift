@@ -334,8 +334,8 @@ public final class CoreTimer {
             }
             m = st.early
             while m != 0 {
-                let r = ready[m.trailingZeroBitCount] &+ 1
-                if r > need { need = r }
+                let r = ready[m.trailingZeroBitCount]
+                if r != 0 && r &+ 1 > need { need = r &+ 1 }  // 0: never written
                 m &= m &- 1
             }
             if need > t {

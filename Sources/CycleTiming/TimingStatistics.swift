@@ -66,6 +66,13 @@ public struct RegionStatistics: Sendable, Equatable {
     /// Data transfers read and written (an LDM of four registers is four).
     public var reads: UInt64
     public var writes: UInt64
+
+    public init(name: String, fetches: UInt64, reads: UInt64, writes: UInt64) {
+        self.name = name
+        self.fetches = fetches
+        self.reads = reads
+        self.writes = writes
+    }
 }
 
 /// Look-ups of one cache (or cache-like buffer).
@@ -73,6 +80,13 @@ public struct CacheStatistics: Sendable, Equatable {
     public var name: String
     public var accesses: UInt64
     public var misses: UInt64
+
+    public init(name: String, accesses: UInt64, misses: UInt64) {
+        self.name = name
+        self.accesses = accesses
+        self.misses = misses
+    }
+
     public var hits: UInt64 { accesses &- misses }
     public var hitRate: Double { accesses == 0 ? 0 : Double(hits) / Double(accesses) }
 }
