@@ -11,7 +11,7 @@ import PackageDescription
 /// instruction). `-cross-module-optimization` lets the optimiser do so without marking
 /// every helper `@inlinable`.
 let hotLoopSettings: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -81,6 +81,14 @@ let package = Package(
                 "SerSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // Host speed of the emulator per timing model (docs/benchmarks.md).
+        .executableTarget(
+            name: "timing-benchmark",
+            dependencies: ["CortexM", "CycleTiming", "ThumbISA", "BoardProfiles", "ELFFile"],
+            path: "Benchmarks/TimingBenchmark",
+            swiftSettings: hotLoopSettings
         ),
 
         .testTarget(name: "ThumbISATests", dependencies: ["ThumbISA"]),

@@ -6,7 +6,7 @@ import BoardProfiles
 ///
 /// Approximation: LRU replacement everywhere (the Cortex-M7 L1 caches and the RP2040 XIP
 /// cache do not document LRU; docs/timing.md says so).
-final class CacheModel {
+struct CacheModel {
     let name: String
     let spec: CacheSpec
     let lineShift: UInt32
@@ -40,7 +40,9 @@ final class CacheModel {
         stamps.initialize(repeating: 0, count: sets * spec.ways)
     }
 
-    deinit {
+    /// Free the tag storage (the owner calls this once; the model is a value type so
+    /// that the hot path needs no reference counting).
+    func deallocate() {
         tags.deallocate()
         stamps.deallocate()
     }
@@ -50,7 +52,7 @@ final class CacheModel {
     /// Look up the line holding `address`; on a miss, allocate it when `allocate` (the
     /// least recently used way is replaced). Returns whether it hit.
     @inline(__always)
-    func access(_ address: UInt32, allocate: Bool = true) -> Bool {
+    mutating func access(_ address: UInt32, allocate: Bool = true) -> Bool {
         accesses &+= 1
         clock &+= 1
         let line = address >> lineShift
@@ -85,7 +87,7 @@ final class CacheModel {
     }
 
     /// Empty the cache (ICIALLU / DCISW, or enabling it after reset).
-    func invalidate() {
+    mutating func invalidate() {
         tags.update(repeating: CacheModel.invalidTag, count: Int(setMask + 1) * ways)
     }
 }

@@ -12,52 +12,55 @@ public final class CoreTimer {
     public let kind: TimingModelKind
     public let clockHz: Double
     /// Cycles elapsed since reset.
-    public private(set) var cycles: UInt64 = 0
+    public var cycles: UInt64 { now }
+    /// Cycles elapsed since reset (the storage behind `cycles`).
+    @usableFromInline var now: UInt64 = 0
 
-    enum Model { case placeholder, m0plus, m4, m7, xtensa }
-    let model: Model
+    @usableFromInline enum Model { case placeholder, m0plus, m4, m7, xtensa }
+    @usableFromInline let model: Model
     let fastMultiplier: Bool
     let lx7: Bool
-    let memory: MemorySystemModel
+    /// The memory-system model (a value: calls on it need no reference counting).
+    @usableFromInline var memory: MemorySystemModel
     /// Exception entry, return and tail-chain costs in cycles (zero wait states).
-    let exceptionEntryCycles: UInt64
+    @usableFromInline let exceptionEntryCycles: UInt64
     let exceptionReturnCycles: UInt64
     let tailChainCycles: UInt64
     /// Cortex-M7: cycles lost on a mispredicted branch (ARMScheduleM7.td MispredictPenalty).
-    let mispredictPenalty: UInt64 = 4
+    @usableFromInline let mispredictPenalty: UInt64 = 4
 
     // Counters (raw; `statistics` assembles them).
-    private var instructionCount: UInt64 = 0
-    private var skippedCount: UInt64 = 0
-    private var dualIssuedCount: UInt64 = 0
-    private var exceptionCount: UInt64 = 0
-    private var stalls = StallStatistics()
-    private let classCounts: UnsafeMutablePointer<UInt64>
+    @usableFromInline var instructionCount: UInt64 = 0
+    @usableFromInline var skippedCount: UInt64 = 0
+    @usableFromInline var dualIssuedCount: UInt64 = 0
+    @usableFromInline var exceptionCount: UInt64 = 0
+    @usableFromInline var stalls = StallStatistics()
+    @usableFromInline let classCounts: UnsafeMutablePointer<UInt64>
     /// Per region index (0xFF = System Control Space): data transfers read / written.
-    private let regionReads: UnsafeMutablePointer<UInt64>
-    private let regionWrites: UnsafeMutablePointer<UInt64>
+    @usableFromInline let regionReads: UnsafeMutablePointer<UInt64>
+    @usableFromInline let regionWrites: UnsafeMutablePointer<UInt64>
     /// Per region index: whether data transfers there cost no extra cycles.
-    private let dataFree: UnsafeMutablePointer<Bool>
+    @usableFromInline let dataFree: UnsafeMutablePointer<Bool>
 
     // Scalar-pipeline state (M0+, M4, Xtensa): the previous executed instruction.
-    private var prevFlags: UInt8 = 0
-    private var prevClass: UInt8 = OpClass.hint.rawValue
-    private var prevWrites: UInt16 = 0
-    private var checkBranchTarget = false
+    @usableFromInline var prevFlags: UInt8 = 0
+    @usableFromInline var prevClass: UInt8 = OpClass.hint.rawValue
+    @usableFromInline var prevWrites: UInt16 = 0
+    @usableFromInline var checkBranchTarget = false
 
     // Cortex-M7 state.
     /// Cycle from which each register's latest value can be read at EX2.
-    private let ready: UnsafeMutablePointer<UInt64>
+    @usableFromInline let ready: UnsafeMutablePointer<UInt64>
     /// Whether the current issue cycle (`cycles - 1`) still has its second slot free, and
     /// the single-instance units its first instruction took.
-    private var slotFree = false
-    private var usedUnits: UInt8 = 0
-    private var predictor: BranchPredictor
-    private var pendingBranchPC: UInt32 = 0
-    private var pendingFallthrough: UInt32 = 0
-    private var pendingKind: PendingBranch = .none
+    @usableFromInline var slotFree = false
+    @usableFromInline var usedUnits: UInt8 = 0
+    @usableFromInline let predictor: BranchPredictor
+    @usableFromInline var pendingBranchPC: UInt32 = 0
+    @usableFromInline var pendingFallthrough: UInt32 = 0
+    @usableFromInline var pendingKind: PendingBranch = .none
 
-    enum PendingBranch { case none, direct, indirect }
+    @usableFromInline enum PendingBranch { case none, direct, indirect }
 
     public init(kind: TimingModelKind, board: Board, clockHz: Double) throws {
         self.kind = kind
@@ -107,6 +110,8 @@ public final class CoreTimer {
     }
 
     deinit {
+        memory.deallocate()
+        predictor.deallocate()
         classCounts.deallocate()
         regionReads.deallocate()
         regionWrites.deallocate()
@@ -137,14 +142,14 @@ public final class CoreTimer {
 
     /// Account for one executed (or skipped) instruction, or an exception entry between
     /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
         instructionCount &+= 1
         classCounts[Int(st.opClass & 31)] &+= 1
         if rec.beats != 0 { countTransfers(rec) }
         switch model {
         case .placeholder:
-            cycles &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
+            now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
         case .m0plus, .m4, .xtensa:
             retireScalar(st, rec)
         case .m7:
@@ -152,32 +157,31 @@ public final class CoreTimer {
         }
     }
 
-    @inline(__always)
-    private func countTransfers(_ rec: ExecutionRecord) {
+    @inlinable @inline(__always)
+    func countTransfers(_ rec: ExecutionRecord) {
         let r = Int(rec.region)
         if rec.write { regionWrites[r] &+= UInt64(rec.beats) } else { regionReads[r] &+= UInt64(rec.beats) }
     }
 
     /// Cycles spent with the core stalled or asleep (WFI waiting for an interrupt).
     public func advance(idle n: UInt64) {
-        cycles &+= n
+        now &+= n
         stalls.sleep &+= n
         slotFree = false
     }
 
     // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
 
-    @inline(__always)
-    private func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord) {
-        if rec.exceptionEntry || rec.exceptionReturn {
+    @inlinable @inline(__always)
+    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        if rec.bits & ExecutionRecord.Bit.exception != 0 {
             retireException(st, rec)
             return
         }
         var c: UInt64 = 0
-        if rec.pc &- memory.fetchLo >= memory.fetchSpan {
-            let s = memory.fetch(rec.pc, now: cycles)
+        if rec.pc &- fetchLo >= fetchSpan {
+            let s = fetch(rec.pc)
             c &+= s
-            stalls.fetch &+= s
         }
         if checkBranchTarget {
             checkBranchTarget = false
@@ -190,7 +194,7 @@ public final class CoreTimer {
         }
         guard rec.executed else {
             skippedCount &+= 1
-            cycles &+= c &+ UInt64(st.skippedCycles)
+            now &+= c &+ UInt64(st.skippedCycles)
             prevFlags = st.flags & TimingFlags.wide
             prevClass = OpClass.hint.rawValue
             prevWrites = 0
@@ -227,7 +231,7 @@ public final class CoreTimer {
             stalls.branch &+= p
             checkBranchTarget = true
         }
-        cycles &+= base &+ c
+        now &+= base &+ c
         prevFlags = st.flags
         prevClass = st.opClass
         prevWrites = st.writes
@@ -235,8 +239,8 @@ public final class CoreTimer {
 
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
     /// interlock. Returns the instruction's cycles; interlock stalls go to `c`.
-    @inline(__always)
-    private func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
         var b = base
         let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
         guard memOp || st.opClass == OpClass.tableBranch.rawValue else { return b }
@@ -264,8 +268,8 @@ public final class CoreTimer {
     }
 
     /// Exception entry (interrupt, fault, SVC), return, and tail-chaining.
-    @inline(never)
-    private func retireException(_ st: StaticTiming, _ rec: ExecutionRecord) {
+    @usableFromInline @inline(never)
+    func retireException(_ st: StaticTiming, _ rec: ExecutionRecord) {
         var c: UInt64 = 0
         var own = UInt64(st.cycles)
         if rec.tailChained {
@@ -284,41 +288,53 @@ public final class CoreTimer {
         }
         exceptionCount &+= rec.exceptionEntry ? 1 : 0
         stalls.exception &+= c
-        cycles &+= own &+ c
+        now &+= own &+ c
         prevFlags = 0
         prevClass = OpClass.exception.rawValue
         prevWrites = 0
         checkBranchTarget = false
         slotFree = false
         pendingKind = .none
-        memory.fetchSpan = 0  // the handler's (or return address's) first fetch is timed
+        fetchSpan = 0  // the handler's (or return address's) first fetch is timed
+    }
+
+    /// The instruction-fetch window of the memory system (copied here so the per-instruction
+    /// check touches only this object).
+    @usableFromInline var fetchLo: UInt32 = 1
+    @usableFromInline var fetchSpan: UInt32 = 0
+
+    @usableFromInline @inline(never)
+    func fetch(_ pc: UInt32) -> UInt64 {
+        let s = memory.fetch(pc, now: now)
+        fetchLo = memory.fetchLo
+        fetchSpan = memory.fetchSpan
+        stalls.fetch &+= s
+        return s
     }
 
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
-    @inline(__always)
-    private func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
-        if rec.exceptionEntry || rec.exceptionReturn {
+    @inlinable @inline(__always)
+    func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        if rec.bits & ExecutionRecord.Bit.exception != 0 {
             retireException(st, rec)
             return
         }
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
-        if rec.pc &- memory.fetchLo >= memory.fetchSpan {
-            let s = memory.fetch(rec.pc, now: cycles)
-            bubble &+= s
-            stalls.fetch &+= s
+        if rec.pc &- fetchLo >= fetchSpan {
+            bubble &+= fetch(rec.pc)
         }
         if bubble != 0 {
-            cycles &+= bubble
+            now &+= bubble
             slotFree = false
         }
         if st.cycles == 0 { return }  // IT: issued with its neighbour, no pipe of its own
         let executed = rec.executed
         if !executed { skippedCount &+= 1 }
-        let group = cycles &- 1
+        let group = now &- 1
         let flags = st.flags
-        var t = cycles
+        var t = now
         if slotFree && flags & (TimingFlags.singleIssue | TimingFlags.slot0) == 0 && usedUnits & st.unit == 0 {
             t = group
         }
@@ -339,12 +355,12 @@ public final class CoreTimer {
                 m &= m &- 1
             }
             if need > t {
-                if need > cycles { stalls.interlock &+= need &- max(t, cycles) }
+                if need > now { stalls.interlock &+= need &- max(t, now) }
                 t = need
             }
         }
         var n: UInt64 = 1
-        if t == group && t &+ 1 == cycles {
+        if t == group && t &+ 1 == now {
             // Dual issue with the previous instruction.
             slotFree = false
             usedUnits |= st.unit
@@ -358,7 +374,7 @@ public final class CoreTimer {
                 n = max(1, (UInt64(rec.beats) &+ 1) / 2)
             }
             if n > 1 && st.opClass == OpClass.div.rawValue { stalls.divide &+= n &- 1 }
-            cycles = t &+ n
+            now = t &+ n
             slotFree = flags & TimingFlags.singleIssue == 0 && n == 1
             usedUnits = st.unit
         }
@@ -369,7 +385,7 @@ public final class CoreTimer {
                     let s = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
                                         beatBytes: Int(rec.beatBytes), write: rec.write)
                     if s != 0 {
-                        cycles &+= s
+                        now &+= s
                         stalls.data &+= s
                         slotFree = false
                     }
@@ -396,8 +412,8 @@ public final class CoreTimer {
 
     /// The previous instruction was a branch; `nextPC` is where control went. Returns the
     /// misprediction penalty, if any, and trains the predictor.
-    @inline(__always)
-    private func resolveBranch(nextPC: UInt32) -> UInt64 {
+    @usableFromInline @inline(never)
+    func resolveBranch(nextPC: UInt32) -> UInt64 {
         let kind = pendingKind
         pendingKind = .none
         let taken = nextPC != pendingFallthrough
@@ -418,6 +434,7 @@ public final class CoreTimer {
     /// while enabled, as on the chip.
     public func setCacheEnables(ccr: UInt32) {
         memory.setL1(instruction: ccr & (1 << 17) != 0, data: ccr & (1 << 16) != 0)
+        fetchSpan = 0
     }
 
     /// Whether the Cortex-M7 L1 caches are on (CCR.IC, CCR.DC).
@@ -459,18 +476,33 @@ public final class CoreTimer {
 /// (indirect branches). A branch that is not in the table is predicted not taken. Arm
 /// documents a branch target address cache but not its geometry; the size and policy here
 /// are sersim's assumptions (docs/timing.md).
-struct BranchPredictor {
-    static let entries = 64
-    var tags = [UInt32](repeating: .max, count: BranchPredictor.entries)
-    var counters = [UInt8](repeating: 0, count: BranchPredictor.entries)
-    var targets = [UInt32](repeating: 0, count: BranchPredictor.entries)
+@usableFromInline struct BranchPredictor {
+    @usableFromInline static let entries = 64
+    @usableFromInline let tags: UnsafeMutablePointer<UInt32>
+    @usableFromInline let counters: UnsafeMutablePointer<UInt8>
+    @usableFromInline let targets: UnsafeMutablePointer<UInt32>
 
-    @inline(__always)
+    init() {
+        tags = .allocate(capacity: BranchPredictor.entries)
+        tags.initialize(repeating: .max, count: BranchPredictor.entries)
+        counters = .allocate(capacity: BranchPredictor.entries)
+        counters.initialize(repeating: 0, count: BranchPredictor.entries)
+        targets = .allocate(capacity: BranchPredictor.entries)
+        targets.initialize(repeating: 0, count: BranchPredictor.entries)
+    }
+
+    func deallocate() {
+        tags.deallocate()
+        counters.deallocate()
+        targets.deallocate()
+    }
+
+    @inlinable @inline(__always)
     static func index(_ pc: UInt32) -> Int { Int((pc >> 1) & UInt32(entries - 1)) }
 
     /// Predict and train a direct branch; returns whether the prediction was right.
-    @inline(__always)
-    mutating func direct(pc: UInt32, taken: Bool) -> Bool {
+    @usableFromInline
+    func direct(pc: UInt32, taken: Bool) -> Bool {
         let i = BranchPredictor.index(pc)
         let hit = tags[i] == pc
         let predictedTaken = hit && counters[i] >= 2
@@ -483,8 +515,8 @@ struct BranchPredictor {
     }
 
     /// Predict and train a taken indirect branch; returns whether the target was right.
-    @inline(__always)
-    mutating func indirect(pc: UInt32, target: UInt32) -> Bool {
+    @usableFromInline
+    func indirect(pc: UInt32, target: UInt32) -> Bool {
         let i = BranchPredictor.index(pc)
         let correct = tags[i] == pc && targets[i] == target
         tags[i] = pc

@@ -2,33 +2,52 @@ import ThumbISA
 
 /// What one executed instruction did, as the executor reports it to the timing model.
 /// Semantics fill it in; they never count cycles (STYLE: "semantics never count cycles").
+/// 16 bytes: the yes/no facts share one byte so the record travels in two registers.
 public struct ExecutionRecord: Sendable {
     /// Address of the instruction.
     public var pc: UInt32 = 0
-    /// The instruction ran (false: an IT-block instruction whose condition failed).
-    public var executed: Bool = true
-    /// Control left the sequential path: a taken branch or any write to PC.
-    public var branched: Bool = false
     /// The data memory transfers: `beats` transfers of `beatBytes` each starting at
     /// `address` (contiguous: LDM/STM, LDRD, exception stacking), in region `region`
     /// (an index into the machine's region list; `Self.noRegion` for MMIO/SCS).
     public var address: UInt32 = 0
     public var beats: UInt8 = 0
     public var beatBytes: UInt8 = 0
-    public var write: Bool = false
     public var region: UInt8 = ExecutionRecord.noRegion
     /// SDIV/UDIV: the number of significant quotient bits (0...32), which sets the
     /// iterative divider's latency on Cortex-M3/M4/M7.
     public var quotientBits: UInt8 = 0
-    /// Exception entry (stacking) or return (unstacking) happened on this step.
-    public var exceptionEntry: Bool = false
-    public var exceptionReturn: Bool = false
-    /// The exception entry tail-chained from a return (no unstack/restack).
-    public var tailChained: Bool = false
+    /// `Bit` flags (the properties below read and write them).
+    public var bits: UInt8 = Bit.executed
+
+    public enum Bit {
+        public static let executed: UInt8 = 1 << 0
+        public static let branched: UInt8 = 1 << 1
+        public static let write: UInt8 = 1 << 2
+        public static let exceptionEntry: UInt8 = 1 << 3
+        public static let exceptionReturn: UInt8 = 1 << 4
+        public static let tailChained: UInt8 = 1 << 5
+        /// Any exception entry or return.
+        public static let exception: UInt8 = exceptionEntry | exceptionReturn
+    }
 
     public static let noRegion: UInt8 = 0xFF
 
     public init() {}
+
+    @inlinable func bit(_ b: UInt8) -> Bool { bits & b != 0 }
+    @inlinable mutating func set(_ b: UInt8, _ on: Bool) { bits = on ? bits | b : bits & ~b }
+
+    /// The instruction ran (false: an IT-block instruction whose condition failed).
+    @inlinable public var executed: Bool { get { bit(Bit.executed) } set { set(Bit.executed, newValue) } }
+    /// Control left the sequential path: a taken branch or any write to PC.
+    @inlinable public var branched: Bool { get { bit(Bit.branched) } set { set(Bit.branched, newValue) } }
+    /// The transfers are writes.
+    @inlinable public var write: Bool { get { bit(Bit.write) } set { set(Bit.write, newValue) } }
+    /// Exception entry (stacking) or return (unstacking) happened on this step.
+    @inlinable public var exceptionEntry: Bool { get { bit(Bit.exceptionEntry) } set { set(Bit.exceptionEntry, newValue) } }
+    @inlinable public var exceptionReturn: Bool { get { bit(Bit.exceptionReturn) } set { set(Bit.exceptionReturn, newValue) } }
+    /// The exception entry tail-chained from a return (no unstack/restack).
+    @inlinable public var tailChained: Bool { get { bit(Bit.tailChained) } set { set(Bit.tailChained, newValue) } }
 
     /// Note one data transfer (the executor calls this from its memory accessors).
     @inlinable
@@ -36,7 +55,7 @@ public struct ExecutionRecord: Sendable {
         if beats == 0 {
             self.address = address
             self.beatBytes = bytes
-            self.write = write
+            if write { bits |= Bit.write }
             self.region = region
         }
         beats &+= 1
@@ -46,12 +65,8 @@ public struct ExecutionRecord: Sendable {
     @inlinable
     public mutating func reset(pc: UInt32) {
         self.pc = pc
-        executed = true
-        branched = false
+        bits = Bit.executed
         beats = 0
-        exceptionEntry = false
-        exceptionReturn = false
-        tailChained = false
     }
 }
 

@@ -8,7 +8,7 @@ import BoardProfiles
 ///
 /// Everything here is a model of *when* data arrives, not of the data: the machine's
 /// memories hold the bytes. Approximations are listed in docs/timing.md.
-final class MemorySystemModel {
+@usableFromInline struct MemorySystemModel {
     /// How an access to a region is timed.
     enum Path: UInt8 {
         /// TCM, SRAM, ROM: zero wait states (or the region's fixed wait states).
@@ -38,20 +38,21 @@ final class MemorySystemModel {
     let prefetch: Bool
     /// Flash instruction cache in front of flash: STM32's ART accelerator, or another
     /// vendor's equivalent given as `MemorySystem.art`.
-    let art: CacheModel?
-    let xip: CacheModel?
+    var art: CacheModel?
+    var xip: CacheModel?
     /// Cortex-M7 L1 caches (nil on cores without them).
-    let icache: CacheModel?
-    let dcache: CacheModel?
+    var icache: CacheModel?
+    var dcache: CacheModel?
+    /// `regions` as raw storage for the hot path.
+    private let regionTable: UnsafeMutablePointer<Region>
+    private let regionCount: Int
     var icacheEnabled = false
     var dcacheEnabled = false
     /// The board has core L1 caches governed by CCR.IC/DC (Cortex-M7).
     let hasL1: Bool
 
     // Statistics (per region index; index `regions.count` collects System Control Space).
-    var regionFetches: [UInt64]
-    var regionReads: [UInt64]
-    var regionWrites: [UInt64]
+    let regionFetches: UnsafeMutablePointer<UInt64>
     var fetchStallCycles: UInt64 = 0
     var dataStallCycles: UInt64 = 0
     var prefetchHits: UInt64 = 0
@@ -85,10 +86,14 @@ final class MemorySystemModel {
             }
             return c
         }
-        art = try cache("art", ms.art)
-        xip = try cache("xipCache", ms.xipCache)
-        icache = hasL1 ? try cache("icache", ms.icache) : nil
-        dcache = hasL1 ? try cache("dcache", ms.dcache) : nil
+        let artModel = try cache("art", ms.art)
+        let xipModel = try cache("xipCache", ms.xipCache)
+        let icacheModel = hasL1 ? try cache("icache", ms.icache) : nil
+        let dcacheModel = hasL1 ? try cache("dcache", ms.dcache) : nil
+        art = artModel
+        xip = xipModel
+        icache = icacheModel
+        dcache = dcacheModel
         regions = board.memory.map { r in
             let path: Path
             switch r.kind {
@@ -101,11 +106,24 @@ final class MemorySystemModel {
             return Region(base: r.base, size: r.size, kind: r.kind, path: path, waitStates: wait,
                           l1Cacheable: hasL1 && r.kind != .itcm && r.kind != .dtcm)
         }
+        regionCount = regions.count
+        regionTable = .allocate(capacity: max(1, regions.count))
+        regionTable.initialize(from: regions, count: regions.count)
         let n = regions.count + 1
-        regionFetches = [UInt64](repeating: 0, count: n)
-        regionReads = [UInt64](repeating: 0, count: n)
-        regionWrites = [UInt64](repeating: 0, count: n)
+        regionFetches = .allocate(capacity: n)
+        regionFetches.initialize(repeating: 0, count: n)
     }
+
+    /// Free the raw storage (the owning `CoreTimer` calls this from its deinit).
+    func deallocate() {
+        regionTable.deinitialize(count: regionCount)
+        regionTable.deallocate()
+        regionFetches.deallocate()
+        for c in caches { c.deallocate() }
+    }
+
+    /// The caches in the statistics' order (icache, dcache, art, xipCache).
+    var caches: [CacheModel] { [icache, dcache, art, xip].compactMap { $0 } }
 
     /// Whether every data access of a region costs nothing beyond the core's own cycles,
     /// so `CoreTimer.retire` can skip the call (per region index; 0xFF = SCS).
@@ -118,7 +136,7 @@ final class MemorySystemModel {
 
     // MARK: Caches enabled by CCR (Cortex-M7 TRM 4.1: CCR.IC bit 17, CCR.DC bit 16)
 
-    func setL1(instruction: Bool, data: Bool) {
+    mutating func setL1(instruction: Bool, data: Bool) {
         // Firmware invalidates before enabling (CMSIS SCB_EnableICache/DCache); a cache
         // that is switched on starts empty.
         if instruction && !icacheEnabled { icache?.invalidate() }
@@ -130,27 +148,37 @@ final class MemorySystemModel {
 
     // MARK: Instruction fetch
 
-    /// Find the region of an address (few regions: a linear scan, off the hot path).
+    /// The region of the last fetch (most fetches stay in it).
+    private var lastFetchRegion = 0
+
+    /// Find the region of an address (few regions: a linear scan after the last region).
     @inline(__always)
-    func regionIndex(_ address: UInt32) -> Int? {
-        for (i, r) in regions.enumerated() where address &- r.base < r.size { return i }
+    mutating func regionIndex(_ address: UInt32) -> Int? {
+        let rs = regionTable
+        if lastFetchRegion < regionCount && address &- rs[lastFetchRegion].base < rs[lastFetchRegion].size {
+            return lastFetchRegion
+        }
+        for i in 0..<regionCount where address &- rs[i].base < rs[i].size {
+            lastFetchRegion = i
+            return i
+        }
         return nil
     }
 
     /// Stall cycles to fetch the instruction at `pc`, which lies outside the current fetch
     /// window; `now` is the cycle the fetch is needed. Sets the new window.
-    func fetch(_ pc: UInt32, now: UInt64) -> UInt64 {
+    mutating func fetch(_ pc: UInt32, now: UInt64) -> UInt64 {
         guard let ri = regionIndex(pc) else {
             fetchLo = pc; fetchSpan = 2
             return 0
         }
-        let r = regions[ri]
+        let r = regionTable[ri]
         // Cortex-M7 with the I-cache on: every non-TCM fetch goes through it.
-        if r.l1Cacheable && icacheEnabled, let ic = icache {
-            let line = UInt32(ic.spec.lineBytes)
+        if r.l1Cacheable && icacheEnabled, icache != nil {
+            let line = UInt32(icache!.spec.lineBytes)
             fetchLo = pc & ~(line - 1); fetchSpan = line
             regionFetches[ri] &+= 1
-            if ic.access(pc) { return 0 }
+            if icache!.access(pc) { return 0 }
             let stall = lineFill(r, bytes: line)
             fetchStallCycles &+= stall
             return stall
@@ -169,11 +197,11 @@ final class MemorySystemModel {
             fetchStallCycles &+= stall
             return stall
         case .xip:
-            guard let xc = xip else { return 0 }
-            let line = UInt32(xc.spec.lineBytes)
+            guard xip != nil else { return 0 }
+            let line = UInt32(xip!.spec.lineBytes)
             fetchLo = pc & ~(line - 1); fetchSpan = line
             regionFetches[ri] &+= 1
-            if xc.access(pc) { return 0 }
+            if xip!.access(pc) { return 0 }
             let stall = UInt64(system.xipMissCycles)
             fetchStallCycles &+= stall
             return stall
@@ -191,11 +219,11 @@ final class MemorySystemModel {
     /// line the prefetch buffer has been reading since the previous line arrived costs the
     /// rest of its access time; any other line costs the full wait states (the access's
     /// first cycle overlaps the core's own fetch cycle).
-    private func flashLineFetch(_ line: UInt32, now: UInt64, wait: Int, onAXI: Bool) -> UInt64 {
+    private mutating func flashLineFetch(_ line: UInt32, now: UInt64, wait: Int, onAXI: Bool) -> UInt64 {
         let access = UInt64(wait) + 1
-        if let a = art, !onAXI {
+        if art != nil && !onAXI {
             // ART serves the instruction bus (STM32: the ITCM/I-Code path, not AXI).
-            if a.access(line) {
+            if art!.access(line) {
                 lastFlashLine = line
                 flashReadyAt = now
                 return 0
@@ -226,13 +254,13 @@ final class MemorySystemModel {
     /// Stall cycles of a data transfer (`beats` of `beatBytes` from `address`) in region
     /// `ri`, beyond the core's own cycle per transfer. Stores complete through the write
     /// buffer and never stall here.
-    func data(region ri: Int, address: UInt32, beats: Int, beatBytes: Int, write: Bool) -> UInt64 {
-        guard ri < regions.count else { return 0 }
-        let r = regions[ri]
+    @usableFromInline mutating func data(region ri: Int, address: UInt32, beats: Int, beatBytes: Int, write: Bool) -> UInt64 {
+        guard ri < regionCount else { return 0 }
+        let r = regionTable[ri]
         if r.l1Cacheable {
-            if dcacheEnabled, let dc = dcache {
+            if dcacheEnabled, dcache != nil {
                 // Look up each line the transfer touches.
-                let lineBytes = UInt32(dc.spec.lineBytes)
+                let lineBytes = UInt32(dcache!.spec.lineBytes)
                 var stall: UInt64 = 0
                 var a = address & ~(lineBytes - 1)
                 let end = address &+ UInt32(beats * beatBytes)
@@ -240,7 +268,7 @@ final class MemorySystemModel {
                     // Reads allocate; writes allocate too in the SRAM region's default
                     // write-back write-allocate attributes (ARMv7-M B3.1 Table B3-1), but
                     // do not stall (store buffer).
-                    let hit = dc.access(a, allocate: true)
+                    let hit = dcache!.access(a, allocate: true)
                     if !hit && !write { stall &+= lineFill(r, bytes: lineBytes) }
                     a &+= lineBytes
                 } while a < end
@@ -260,13 +288,13 @@ final class MemorySystemModel {
             dataStallCycles &+= stall
             return stall
         case .xip:
-            guard let xc = xip else { return 0 }
-            let lineBytes = UInt32(xc.spec.lineBytes)
+            guard xip != nil else { return 0 }
+            let lineBytes = UInt32(xip!.spec.lineBytes)
             var stall: UInt64 = 0
             var a = address & ~(lineBytes - 1)
             let end = address &+ UInt32(beats * beatBytes)
             repeat {
-                if !xc.access(a) { stall &+= UInt64(system.xipMissCycles) }
+                if !xip!.access(a) { stall &+= UInt64(system.xipMissCycles) }
                 a &+= lineBytes
             } while a < end
             dataStallCycles &+= stall
@@ -274,10 +302,6 @@ final class MemorySystemModel {
         }
     }
 
-    /// Caches in the statistics, in a fixed order.
-    var caches: [CacheModel] {
-        [icache, dcache, art, xip].compactMap { $0 }
-    }
 }
 
 /// A board whose memory-system parameters the timing model cannot use.
