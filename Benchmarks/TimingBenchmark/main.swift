@@ -4,6 +4,14 @@
 //
 //   swift run -c release timing-benchmark [million-instructions]
 //
+// A second mode runs an ELF (a validation workload) and prints the timing statistics:
+//
+//   swift run -c release timing-benchmark run <core | board> firmware.elf [--caches]
+//
+// <core> (cortex-m0plus, cortex-m4, cortex-m7, xtensa-lx6, xtensa-lx7) is an ideal board:
+// zero-wait code memory at 0 (ITCM on the M7) and SRAM at 0x20000000 (DTCM on the M7);
+// <board> is a built-in board with its own memory system.
+//
 // Prints a Markdown table (docs/benchmarks.md records it). Host time is the process's CPU
 // time (CLOCK_PROCESS_CPUTIME_ID), best of three runs, so that other work on a shared
 // machine disturbs the figures less. The memory systems below are
@@ -100,6 +108,49 @@ struct Case {
     var code: UInt32
     var data: UInt32
     var caches: Bool
+}
+
+if CommandLine.arguments.count > 3 && CommandLine.arguments[1] == "run" {
+    do {
+        try runELF(CommandLine.arguments[2], CommandLine.arguments[3], caches: CommandLine.arguments.contains("--caches"))
+        exit(0)
+    } catch {
+        print("timing-benchmark: \(error)")
+        exit(1)
+    }
+}
+
+/// Run an ELF to its semihosting exit on an ideal board of a core, or a built-in board.
+func runELF(_ target: String, _ path: String, caches: Bool) throws {
+    let board: Board
+    if let b = BuiltinBoards.named(target) {
+        board = b
+    } else if let core = CoreKind(rawValue: target), core.executes {
+        let m7 = core == .cortexM7
+        board = Board(
+            name: "ideal-\(target)", displayName: "ideal \(core.displayName)", mcu: "none", vendor: "sersim",
+            core: CoreSpec(kind: core, architecture: core == .cortexM0plus ? .armv6m : .armv7em, dsp: core != .cortexM0plus),
+            clock: ClockSpec(defaultHz: 100e6, minHz: 1e6, maxHz: 1e9),
+            memory: [MemoryRegion(name: m7 ? "ITCM" : "CODE", kind: m7 ? .itcm : .flash, base: 0, size: 1 << 20,
+                                  writable: m7, executable: true),
+                     MemoryRegion(name: m7 ? "DTCM" : "SRAM", kind: m7 ? .dtcm : .sram, base: 0x2000_0000,
+                                  size: 256 << 10, writable: true, executable: true)],
+            vectorTable: 0)
+    } else {
+        print("unknown core or board '\(target)'")
+        exit(2)
+    }
+    let m = try Machine(board: board)
+    try m.load(try ELFReader.read(path: path))
+    if caches { m.timer.setCacheEnables(ccr: 3 << 16) }
+    let stop = try m.run(maxCycles: 50_000_000_000)
+    print(String(decoding: m.semihosting.stdout, as: UTF8.self), terminator: "")
+    let s = m.timer.statistics
+    print("stop \(stop); model \(m.timer.kind.rawValue); instructions \(s.instructions); cycles \(s.cycles); "
+          + String(format: "CPI %.3f", s.cpi))
+    print("stalls \(s.stalls)")
+    print("caches \(s.caches.map { "\($0.name) \($0.accesses)/\($0.misses)" })")
+    print("dual-issued \(s.dualIssued), skipped \(s.skipped)")
 }
 
 let millions = CommandLine.arguments.count > 1 ? (Double(CommandLine.arguments[1]) ?? 100) : 100

@@ -124,8 +124,13 @@ extension CoreTimer {
             st.cycles = 1  // LDM/STM/PUSH/POP 1+N; with PC 1+N+P
             st.flags |= TimingFlags.multiple
             if i.list & 0x8000 != 0 && i.op.opClass == .loadMultiple { st.extra = p }
-        case .branch, .branchLink, .branchIndirect:
-            st.cycles = 1; st.extra = p  // B, BL, BX, BLX: 1 + P; B<c>, CBZ: 1 or 1 + P
+        case .branch:
+            // B, B<c>, CBZ/CBNZ: 1 + P, the target speculatively fetched from decode (P = 1).
+            st.cycles = 1; st.extra = 1
+        case .branchLink:
+            st.cycles = 1; st.extra = i.op == .bl ? 1 : p  // BL speculated; BLX Rm: 1 + P
+        case .branchIndirect:
+            st.cycles = 1; st.extra = p  // BX: 1 + P
         case .tableBranch:
             // TBB/TBH: "two cycles for the load, one cycle for the add, and three cycles for
             // the pipeline reload" (3.3.2): 2 + the transfer + 3.

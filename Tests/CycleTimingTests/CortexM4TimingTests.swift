@@ -84,27 +84,28 @@ import ThumbISA
     }
 
     @Test func branchesCostOnePlusP() throws {
-        // B: 1 + P with P = 2 to a 16-bit target.
+        // B: 1 + P; the target of a direct branch is fetched speculatively from decode, so
+        // P = 1 for a 16-bit or word-aligned target.
         var r = try rig([Instruction(.b, imm: 0), nop, nop])
-        #expect(try r.cycles(1) == 3)
+        #expect(try r.cycles(1) == 2)
         // B<cond> not taken: 1; taken: 1 + P.
         r = try rig([Instruction(.b, imm: 0, cond: .eq), nop, nop])
         r.machine.setFlags(n: false, z: false, c: false, v: false)
         #expect(try r.cycles(1) == 1)
         r = try rig([Instruction(.b, imm: 0, cond: .eq), nop, nop])
         r.machine.setFlags(n: false, z: true, c: false, v: false)
-        #expect(try r.cycles(1) == 3)
-        // A 32-bit target that is not word-aligned needs one more fetch (P = 3).
+        #expect(try r.cycles(1) == 2)
+        // A 32-bit target that is not word-aligned needs one more fetch.
         r = try rig([Instruction(.b, imm: UInt32(bitPattern: -2)), addw(.r0, .r0, 1)])  // ADDW at +2
-        #expect(try r.cycles(2) == 3 + 2)
+        #expect(try r.cycles(2) == 2 + 2)
         r = try rig([Instruction(.b, imm: 0), nop, addw(.r0, .r0, 1)])  // ADDW at +4
-        #expect(try r.cycles(2) == 3 + 1)
+        #expect(try r.cycles(2) == 2 + 1)
     }
 
     @Test func callAndReturn() throws {
-        // BL 1 + P (BL is 32-bit: target at +4 is word-aligned), BX LR 1 + P.
+        // BL 1 + P (speculated, P = 1); BX LR 1 + P with P = 2 (indirect: not speculated).
         let r = try rig([Instruction(.bl, imm: 0), Instruction(.bx, rm: .lr)])
-        #expect(try r.cycles(1) == 3)
+        #expect(try r.cycles(1) == 2)
         #expect(try r.cycles(1) == 3)
         #expect(r.machine.programCounter == r.addresses[1])
     }

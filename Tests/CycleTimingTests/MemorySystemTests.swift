@@ -59,13 +59,13 @@ import ThumbISA
         let art = MemorySystem(flashLatency: Self.latency, flashLineBytes: 16,
                                art: CacheSpec(sizeBytes: 1024, ways: 4, lineBytes: 16))
         var r = try flashRig(art, clockHz: 100e6, code: loop)
-        // A pass: 15 NOPs + B (1 + P = 3) = 18 cycles, + 3 wait states per line missed.
-        #expect(try r.cycles(16) == 18 + 2 * 3)
-        #expect(try r.cycles(16) == 18)
+        // A pass: 15 NOPs + B (1 + P = 2) = 17 cycles, + 3 wait states per line missed.
+        #expect(try r.cycles(16) == 17 + 2 * 3)
+        #expect(try r.cycles(16) == 17)
         #expect(r.machine.timer.statistics.cache("art") == CacheStatistics(name: "art", accesses: 4, misses: 2))
         r = try flashRig(MemorySystem(flashLatency: Self.latency, flashLineBytes: 16), clockHz: 100e6, code: loop)
-        #expect(try r.cycles(16) == 18 + 2 * 3)
-        #expect(try r.cycles(16) == 18 + 2 * 3)
+        #expect(try r.cycles(16) == 17 + 2 * 3)
+        #expect(try r.cycles(16) == 17 + 2 * 3)
     }
 
     @Test func dataReadsFromFlashPayWaitStates() throws {
