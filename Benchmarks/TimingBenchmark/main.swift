@@ -151,6 +151,7 @@ func runELF(_ target: String, _ path: String, caches: Bool) throws {
     print("stalls \(s.stalls)")
     print("caches \(s.caches.map { "\($0.name) \($0.accesses)/\($0.misses)" })")
     print("dual-issued \(s.dualIssued), skipped \(s.skipped)")
+    print("classes " + OpClass.allCases.filter { s.count($0) > 0 }.map { "\($0) \(s.count($0))" }.joined(separator: ", "))
 }
 
 let millions = CommandLine.arguments.count > 1 ? (Double(CommandLine.arguments[1]) ?? 100) : 100

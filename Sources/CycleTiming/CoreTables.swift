@@ -291,7 +291,7 @@ struct XtensaCalibration {
     /// Refill cycles after a taken branch.
     var takenPenalty: UInt8
 
-    static let lx6 = XtensaCalibration(load: 1, multiply: 2, takenPenalty: 2)
+    static let lx6 = XtensaCalibration(load: 2, multiply: 2, takenPenalty: 3)
     static let lx7 = XtensaCalibration(load: 1, multiply: 1, takenPenalty: 2)
 }
 
