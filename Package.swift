@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ThumbISATests", dependencies: ["ThumbISA"]),
         .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
         .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
-        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"]),
+        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CortexMTests",
             dependencies: ["CortexM", "ThumbISA", "ELFFile", "BoardProfiles"],

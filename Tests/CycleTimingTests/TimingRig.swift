@@ -20,10 +20,10 @@ struct TimingRig {
     /// A board with one core, flash at 0x08000000 and zero-wait SRAM at 0x20000000 (on
     /// Cortex-M7 also ITCM at 0 and DTCM at 0x20000000, SRAM1 behind AXI at 0x20010000).
     static func board(_ core: CoreKind, memorySystem: MemorySystem = MemorySystem(), clockHz: Double = 100e6,
-                      fastMultiplier: Bool = true, xip: Bool = false) -> Board {
+                      fastMultiplier: Bool = true, xip: Bool = false, flashBase: UInt32 = flash) -> Board {
         let arch: Architecture = core == .cortexM0plus ? .armv6m : .armv7em
         var memory: [MemoryRegion] = [
-            MemoryRegion(name: xip ? "XIP" : "FLASH", kind: xip ? .xipFlash : .flash, base: flash, size: 1 << 20,
+            MemoryRegion(name: xip ? "XIP" : "FLASH", kind: xip ? .xipFlash : .flash, base: flashBase, size: 1 << 20,
                          writable: false, executable: true, usesFlashLatency: !xip),
         ]
         if core == .cortexM7 {
