@@ -185,4 +185,26 @@ import ThumbISA
         // ADDS 1, UDIV (1000: 10 quotient bits) 2 + 3.
         #expect(host == 2 + 1 + 1 + 1 + 5)
     }
+
+    @Test func sysTickCountsTheModelledCycles() throws {
+        // SysTick on the processor clock (CSR = ENABLE | CLKSOURCE): the current value read
+        // before and after a block differs by the block's modelled cycles.
+        let code: [Instruction] = [
+            str(.r6, .r7),              // SYST_RVR = 0xFFFFFF
+            str(.r4, .r5),              // SYST_CSR = 5
+            ldr(.r0, .r3),              // v0 = SYST_CVR
+            adds(.r2, .r2, 1), Instruction(.udiv, rd: .r2, rn: .r6, rm: .r4), ldr(.r2, .r1),
+            ldr(.r1, .r3),              // v1 = SYST_CVR
+        ]
+        let r = try rig(code, regs: [3: 0xE000_E018, 4: 5, 5: 0xE000_E010, 6: 0x00FF_FFFF, 7: 0xE000_E014, 1: d])
+        try r.cycles(2)
+        let before = r.machine.cycles
+        try r.cycles(4)
+        let host = r.machine.cycles - before
+        try r.cycles(1)
+        #expect(r.machine.register(0) &- r.machine.register(1) == UInt32(host))
+        // LDR 2, ADDS 1, UDIV (0xFFFFFF / 5: 22 quotient bits) 2 + 7, LDR 2 (not pipelined:
+        // the previous instruction is not a load).
+        #expect(host == 2 + 1 + 9 + 2)
+    }
 }
