@@ -144,9 +144,13 @@ public final class CoreTimer {
     /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        if rec.beats != 0 { countTransfers(rec) }
+        if rec.bits & ExecutionRecord.Bit.exception != 0 {
+            retireException(st, rec)
+            return
+        }
         instructionCount &+= 1
         classCounts[Int(st.opClass & 31)] &+= 1
-        if rec.beats != 0 { countTransfers(rec) }
         switch model {
         case .placeholder:
             now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
@@ -174,10 +178,6 @@ public final class CoreTimer {
 
     @inlinable @inline(__always)
     func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord) {
-        if rec.bits & ExecutionRecord.Bit.exception != 0 {
-            retireException(st, rec)
-            return
-        }
         var c: UInt64 = 0
         if rec.pc &- fetchLo >= fetchSpan {
             let s = fetch(rec.pc)
@@ -270,6 +270,17 @@ public final class CoreTimer {
     /// Exception entry (interrupt, fault, SVC), return, and tail-chaining.
     @usableFromInline @inline(never)
     func retireException(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        // An entry between instructions (interrupt, fault) comes with the machine's
+        // all-zero StaticTiming: skippedCycles 0 marks it (every decoded instruction has 1).
+        if st.skippedCycles != 0 {
+            instructionCount &+= 1
+            classCounts[Int(st.opClass & 31)] &+= 1
+        }
+        if model == .placeholder {
+            now &+= UInt64(st.cycles) &+ UInt64(rec.beats)
+            exceptionCount &+= rec.exceptionEntry ? 1 : 0
+            return
+        }
         var c: UInt64 = 0
         var own = UInt64(st.cycles)
         if rec.tailChained {
@@ -316,10 +327,6 @@ public final class CoreTimer {
 
     @inlinable @inline(__always)
     func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
-        if rec.bits & ExecutionRecord.Bit.exception != 0 {
-            retireException(st, rec)
-            return
-        }
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
         if rec.pc &- fetchLo >= fetchSpan {

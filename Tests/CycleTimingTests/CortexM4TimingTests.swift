@@ -207,4 +207,28 @@ import ThumbISA
         // the previous instruction is not a load).
         #expect(host == 2 + 1 + 9 + 2)
     }
+
+    @Test func interruptEntryIsTimedAndNotCountedAsAnInstruction() throws {
+        // SysTick every 100 cycles with TICKINT: the core spins in `b .` until the handler
+        // (BKPT #1) runs. The entry costs 12 cycles and is no instruction.
+        let code: [Instruction] = [
+            str(.r6, .r7),                                  // SYST_RVR = 99
+            str(.r4, .r5),                                  // SYST_CSR = ENABLE | TICKINT | CLKSOURCE
+            Instruction(.b, imm: UInt32(bitPattern: -4)),   // b .
+            Instruction(.bkpt, imm: 1),                     // SysTick handler
+        ]
+        let r = try TimingRig(board, code: code)
+        let table = TimingRig.data
+        r.poke32(table, TimingRig.sram + 0xF000)
+        r.poke32(table + 4, r.addresses[0] | 1)
+        r.poke32(table + 15 * 4, r.addresses[3] | 1)
+        try r.machine.reset(vectorTable: table)
+        for (k, v) in [4: UInt32(7), 5: 0xE000_E010, 6: 99, 7: 0xE000_E014] { r.machine.setRegister(k, v) }
+        #expect(try r.machine.run(maxCycles: 10_000) == .breakpoint(1))
+        let s = r.machine.timer.statistics
+        #expect(s.exceptionEntries == 1)
+        #expect(s.stalls.exception == 12)
+        #expect(s.instructions == r.machine.instructions)
+        #expect(s.count(.exception) == 1)  // the BKPT; the entry is not an instruction
+    }
 }
