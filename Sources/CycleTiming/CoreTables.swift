@@ -35,6 +35,10 @@ extension CoreTimer {
         st.reads = u.reads & ~u.late & 0x7FFF
         st.early = (u.address | u.shifted) & 0x7FFF
         st.writes = u.writes & 0x7FFF
+        if i.flags.contains(.wback) && i.op.opClass.rawValue >= OpClass.load.rawValue
+            && i.op.opClass.rawValue <= OpClass.storeMultiple.rawValue && i.rn != .pc {
+            st.base = i.rn.rawValue
+        }
         return st
     }
 

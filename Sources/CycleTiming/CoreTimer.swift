@@ -46,10 +46,12 @@ public final class CoreTimer {
     @usableFromInline var prevFlags: UInt8 = 0
     @usableFromInline var prevClass: UInt8 = OpClass.hint.rawValue
     @usableFromInline var prevWrites: UInt16 = 0
+    @usableFromInline var prevLoaded: UInt16 = 0
     @usableFromInline var checkBranchTarget = false
 
     // Cortex-M7 state.
-    /// Cycle from which each register's latest value can be read at EX2.
+    /// Cycle from which each register's latest value can be read at EX2, plus one (0: the
+    /// register was never written).
     @usableFromInline let ready: UnsafeMutablePointer<UInt64>
     /// Whether the current issue cycle (`cycles - 1`) still has its second slot free, and
     /// the single-instance units its first instruction took.
@@ -235,6 +237,8 @@ public final class CoreTimer {
         prevFlags = st.flags
         prevClass = st.opClass
         prevWrites = st.writes
+        // The loaded registers, without a write-back base (updated at address generation).
+        prevLoaded = st.base == StaticTiming.noBase ? st.writes : st.writes & ~(1 << UInt16(st.base & 15))
     }
 
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
@@ -254,7 +258,7 @@ public final class CoreTimer {
         guard st.flags & TimingFlags.memSingle != 0 else { return b }
         if st.flags & TimingFlags.storeImmediate != 0 {
             b = 1  // "STR Rx,[Ry,#imm] is always one cycle"
-        } else if prevFlags & TimingFlags.loadLike != 0 && prevWrites & st.early == 0 {
+        } else if prevFlags & TimingFlags.loadLike != 0 && prevLoaded & st.early == 0 {
             // "LDR [any] are pipelined when possible ... if the next instruction is an LDR or
             // STR, and the destination of the first LDR is not used to compute the address
             // for the next instruction, then one cycle is removed from the cost of the next".
@@ -348,17 +352,19 @@ public final class CoreTimer {
         if executed {
             // Operands: normal reads at EX2 (ReadAdvance 0), address and shifted operands
             // one stage earlier (M7Read_ISS, SchedReadAdvance<-1>).
+            // `ready` holds (cycle the value is ready) + 1; 0 = never written.
             var need: UInt64 = 0
             var m = st.reads
             while m != 0 {
                 let r = ready[m.trailingZeroBitCount]
-                if r > need { need = r }
+                let c = r == 0 ? 0 : r &- 1
+                if c > need { need = c }
                 m &= m &- 1
             }
             m = st.early
             while m != 0 {
                 let r = ready[m.trailingZeroBitCount]
-                if r != 0 && r &+ 1 > need { need = r &+ 1 }  // 0: never written
+                if r > need { need = r }
                 m &= m &- 1
             }
             if need > t {
@@ -400,11 +406,13 @@ public final class CoreTimer {
             }
             var w = st.writes
             if w != 0 {
-                let at = t &+ n &- 1 &+ UInt64(st.latency)
+                let at = t &+ n &+ UInt64(st.latency)  // ready + 1
                 while w != 0 {
                     ready[w.trailingZeroBitCount] = at
                     w &= w &- 1
                 }
+                // A write-back base is "bypassable out of EX1" (M7BaseUpdate, latency 0).
+                if st.base != StaticTiming.noBase { ready[Int(st.base & 15)] = t &+ 1 }
             }
         }
         // Branches are resolved when the next instruction shows where control went.

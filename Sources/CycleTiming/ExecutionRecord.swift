@@ -72,7 +72,7 @@ public struct ExecutionRecord: Sendable {
 
 /// Per-instruction facts a timing model precomputes once per decoded instruction (the
 /// decode cache stores them beside the instruction), so the per-execution work is small.
-/// 12 bytes; what each field means is per model (see `CoreTimer.describe`).
+/// 13 bytes; what each field means is per model (see `CoreTimer.describe`).
 public struct StaticTiming: Sendable, Equatable {
     /// Base issue cycles when executed, before memory transfers, wait states and dynamic
     /// effects (each transfer's own cycle is added per beat on M0+/M4).
@@ -94,11 +94,16 @@ public struct StaticTiming: Sendable, Equatable {
     /// Registers needed a stage earlier: address operands (M3/M4 address-generation
     /// interlock, M7 EX1 reads) and shifted operands (M7).
     public var early: UInt16
-    /// Registers written (PC excluded).
+    /// Registers written (PC excluded), the write-back base included.
     public var writes: UInt16
+    /// The base register a load/store writes back (`noBase` when none): its new value is
+    /// ready earlier than the loaded data (address-generation result).
+    public var base: UInt8
+
+    public static let noBase: UInt8 = 0xFF
 
     public init(cycles: UInt8 = 1, skippedCycles: UInt8 = 1, opClass: UInt8 = 0, flags: UInt8 = 0, unit: UInt8 = 0,
-                extra: UInt8 = 0, reads: UInt16 = 0, early: UInt16 = 0, writes: UInt16 = 0) {
+                extra: UInt8 = 0, reads: UInt16 = 0, early: UInt16 = 0, writes: UInt16 = 0, base: UInt8 = StaticTiming.noBase) {
         self.cycles = cycles
         self.skippedCycles = skippedCycles
         self.opClass = opClass
@@ -108,6 +113,7 @@ public struct StaticTiming: Sendable, Equatable {
         self.reads = reads
         self.early = early
         self.writes = writes
+        self.base = base
     }
 
     /// Pipeline refill cycles when the instruction writes PC.

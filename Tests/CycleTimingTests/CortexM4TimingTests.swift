@@ -231,4 +231,13 @@ import ThumbISA
         #expect(s.instructions == r.machine.instructions)
         #expect(s.count(.exception) == 1)  // the BKPT; the entry is not an instruction
     }
+
+    @Test func postIncrementLoadsOnOnePointerPipeline() throws {
+        // The base write-back is not "the destination of the first LDR": it is updated at
+        // address generation, so the second load still pipelines (2 + 1).
+        let post: InstructionFlags = [.add, .wback]
+        let r = try rig([Instruction(.ldrImm, rd: .r0, rn: .r1, imm: 4, flags: post),
+                         Instruction(.ldrImm, rd: .r2, rn: .r1, imm: 4, flags: post)], regs: [1: d])
+        #expect(try r.cycles(2) == 3)
+    }
 }

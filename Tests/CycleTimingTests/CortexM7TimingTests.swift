@@ -94,4 +94,15 @@ import ThumbISA
         try r.cycles(3)  // read CCR, write it back with IC and DC set
         #expect(r.machine.timer.cachesEnabled == (true, true))
     }
+
+    @Test func writeBackBaseIsBypassedFromEX1() throws {
+        // M7BaseUpdate: latency 0. Two post-increment loads on one pointer issue on
+        // consecutive cycles (the second needs the base at EX1, so they do not pair).
+        let post: InstructionFlags = [.add, .wback]
+        let code = [Instruction(.ldrImm, rd: .r0, rn: .r1, imm: 4, flags: post),
+                    Instruction(.ldrImm, rd: .r2, rn: .r1, imm: 4, flags: post)]
+        #expect(try cycles(code, regs: [1: d]) == 2)
+        // Without the write-back dependency they pair.
+        #expect(try cycles([code[0], Instruction(.ldrImm, rd: .r2, rn: .r3, imm: 4, flags: post)], regs: [1: d, 3: d]) == 1)
+    }
 }
