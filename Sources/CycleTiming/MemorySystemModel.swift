@@ -76,6 +76,23 @@ import BoardProfiles
                 "\(board.name): memorySystem.flashLineBytes = \(ms.flashLineBytes) must be a power of two >= 2")
         }
         flashLineBytes = UInt32(ms.flashLineBytes)
+        // Negative cycle counts would make no sense (and could not be added to a cycle count).
+        for (field, value) in [("xipMissCycles", ms.xipMissCycles), ("busLatencyCycles", ms.busLatencyCycles)]
+            where value < 0 {
+            throw TimingError.badMemorySystem("\(board.name): memorySystem.\(field) = \(value) must not be negative")
+        }
+        guard ms.busWidthBytes >= 1 else {
+            throw TimingError.badMemorySystem(
+                "\(board.name): memorySystem.busWidthBytes = \(ms.busWidthBytes) must be at least 1")
+        }
+        if let step = ms.flashLatency.first(where: { $0.waitStates < 0 }) {
+            throw TimingError.badMemorySystem(
+                "\(board.name): memorySystem.flashLatency has \(step.waitStates) wait states up to \(step.maxHz) Hz")
+        }
+        if let region = board.memory.first(where: { $0.waitStates < 0 }) {
+            throw TimingError.badMemorySystem(
+                "\(board.name): memory region \(region.name) has waitStates = \(region.waitStates)")
+        }
         prefetch = ms.prefetch
         func cache(_ name: String, _ spec: CacheSpec?) throws -> CacheModel? {
             guard let spec else { return nil }
@@ -174,11 +191,11 @@ import BoardProfiles
         }
         let r = regionTable[ri]
         // Cortex-M7 with the I-cache on: every non-TCM fetch goes through it.
-        if r.l1Cacheable && icacheEnabled, icache != nil {
-            let line = UInt32(icache!.spec.lineBytes)
+        if r.l1Cacheable && icacheEnabled, let spec = icache?.spec {
+            let line = UInt32(spec.lineBytes)
             fetchLo = pc & ~(line - 1); fetchSpan = line
             regionFetches[ri] &+= 1
-            if icache!.access(pc) { return 0 }
+            if icache?.access(pc) == true { return 0 }
             let stall = lineFill(r, bytes: line)
             fetchStallCycles &+= stall
             return stall
@@ -197,11 +214,11 @@ import BoardProfiles
             fetchStallCycles &+= stall
             return stall
         case .xip:
-            guard xip != nil else { return 0 }
-            let line = UInt32(xip!.spec.lineBytes)
+            guard let spec = xip?.spec else { return 0 }
+            let line = UInt32(spec.lineBytes)
             fetchLo = pc & ~(line - 1); fetchSpan = line
             regionFetches[ri] &+= 1
-            if xip!.access(pc) { return 0 }
+            if xip?.access(pc) == true { return 0 }
             let stall = UInt64(system.xipMissCycles)
             fetchStallCycles &+= stall
             return stall
@@ -221,9 +238,9 @@ import BoardProfiles
     /// first cycle overlaps the core's own fetch cycle).
     private mutating func flashLineFetch(_ line: UInt32, now: UInt64, wait: Int, onAXI: Bool) -> UInt64 {
         let access = UInt64(wait) + 1
-        if art != nil && !onAXI {
+        if !onAXI {
             // ART serves the instruction bus (STM32: the ITCM/I-Code path, not AXI).
-            if art!.access(line) {
+            if art?.access(line) == true {
                 lastFlashLine = line
                 flashReadyAt = now
                 return 0
@@ -258,9 +275,9 @@ import BoardProfiles
         guard ri < regionCount else { return 0 }
         let r = regionTable[ri]
         if r.l1Cacheable {
-            if dcacheEnabled, dcache != nil {
+            if dcacheEnabled, let spec = dcache?.spec {
                 // Look up each line the transfer touches.
-                let lineBytes = UInt32(dcache!.spec.lineBytes)
+                let lineBytes = UInt32(spec.lineBytes)
                 var stall: UInt64 = 0
                 var a = address & ~(lineBytes - 1)
                 let end = address &+ UInt32(beats * beatBytes)
@@ -268,7 +285,7 @@ import BoardProfiles
                     // Reads allocate; writes allocate too in the SRAM region's default
                     // write-back write-allocate attributes (ARMv7-M B3.1 Table B3-1), but
                     // do not stall (store buffer).
-                    let hit = dcache!.access(a, allocate: true)
+                    let hit = dcache?.access(a, allocate: true) == true
                     if !hit && !write { stall &+= lineFill(r, bytes: lineBytes) }
                     a &+= lineBytes
                 } while a < end
@@ -288,13 +305,13 @@ import BoardProfiles
             dataStallCycles &+= stall
             return stall
         case .xip:
-            guard xip != nil else { return 0 }
-            let lineBytes = UInt32(xip!.spec.lineBytes)
+            guard let spec = xip?.spec else { return 0 }
+            let lineBytes = UInt32(spec.lineBytes)
             var stall: UInt64 = 0
             var a = address & ~(lineBytes - 1)
             let end = address &+ UInt32(beats * beatBytes)
             repeat {
-                if !xip!.access(a) { stall &+= UInt64(system.xipMissCycles) }
+                if xip?.access(a) != true { stall &+= UInt64(system.xipMissCycles) }
                 a &+= lineBytes
             } while a < end
             dataStallCycles &+= stall

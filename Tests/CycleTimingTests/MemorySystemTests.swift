@@ -169,6 +169,21 @@ import ThumbISA
         }
     }
 
+    @Test func negativeParametersAreClearErrors() throws {
+        let cases: [(MemorySystem, String)] = [
+            (MemorySystem(xipMissCycles: -1), "xipMissCycles = -1"),
+            (MemorySystem(flashLatency: [LatencyStep(maxHz: 1e9, waitStates: -2)]), "-2 wait states"),
+            (MemorySystem(busWidthBytes: 0), "busWidthBytes = 0"),
+        ]
+        for (ms, text) in cases {
+            #expect {
+                _ = try Machine(board: TimingRig.board(.cortexM4, memorySystem: ms))
+            } throws: { error in
+                "\(error)".contains(text)
+            }
+        }
+    }
+
     @Test func placeholderStaysAvailableAndNamed() throws {
         let r = try TimingRig(TimingRig.board(.cortexM7), code: [ldr(.r0, .r1), nop], timing: .placeholder)
         r.machine.setRegister(1, TimingRig.data)
