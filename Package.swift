@@ -11,7 +11,7 @@ import PackageDescription
 /// instruction). `-cross-module-optimization` lets the optimiser do so without marking
 /// every helper `@inlinable`.
 let hotLoopSettings: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -83,6 +83,14 @@ let package = Package(
             ]
         ),
 
+        // Host speed of the emulator per timing model (docs/benchmarks.md).
+        .executableTarget(
+            name: "timing-benchmark",
+            dependencies: ["CortexM", "CycleTiming", "ThumbISA", "BoardProfiles", "ELFFile"],
+            path: "Benchmarks/TimingBenchmark",
+            swiftSettings: hotLoopSettings
+        ),
+
         .testTarget(
             name: "ThumbISATests",
             dependencies: ["ThumbISA", "ELFFile"],
@@ -90,7 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
         .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
-        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"]),
+        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CortexMTests",
             dependencies: ["CortexM", "ThumbISA", "ELFFile", "BoardProfiles"],
