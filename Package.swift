@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "sersim",
             dependencies: [
-                "SerSim", "QuantModel", "ThumbISA", "ELFFile",
+                "SerSim", "QuantModel", "ThumbISA", "ELFFile", "KernelIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +89,13 @@ let package = Package(
             dependencies: ["CortexM", "CycleTiming", "ThumbISA", "BoardProfiles", "ELFFile"],
             path: "Benchmarks/TimingBenchmark",
             swiftSettings: hotLoopSettings
+        ),
+
+        // Cycles per MAC of the compiled kernels per core (docs/benchmarks.md, "Kernels").
+        .executableTarget(
+            name: "kernel-benchmark",
+            dependencies: ["KernelIR", "CortexM", "CycleTiming", "ThumbISA", "BoardProfiles", "ELFFile", "QuantModel"],
+            path: "Benchmarks/KernelBenchmark"
         ),
 
         .testTarget(

@@ -1,3 +1,4 @@
+import Foundation
 import ThumbISA
 
 // The compiler's public face: verified IR in, a position-independent Thumb image out,
@@ -89,24 +90,63 @@ public struct CompiledModule: Sendable {
         var out: [DisassemblyLine] = []
         var lines: [String: [Substring]] = [:]
         for (file, text) in sources { lines[file] = text.split(separator: "\n", omittingEmptySubsequences: false) }
+        var itState: UInt8 = 0  // ITSTATE (ARMv7-M A7.3.2): firstcond:mask
         for e in lineMap where e.kernel == name {
             let bytes = Array(image[e.offset..<(e.offset + e.size)])
             let address = base &+ UInt32(e.offset)
             var text: String
             if e.isData {
                 let w = bytes.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << UInt32(8 * $1.offset) }
-                text = ".word 0x" + String(w, radix: 16)
+                text = ".word\t0x" + String(w, radix: 16)
+                itState = 0
             } else {
                 let hw1 = UInt16(bytes[0]) | UInt16(bytes[1]) << 8
                 let hw2 = bytes.count == 4 ? UInt16(bytes[2]) | UInt16(bytes[3]) << 8 : 0
                 let inst = ThumbDecoder.shared.decode(hw1, hw2, arch: arch)
-                text = Disassembler.text(inst, address: address)
+                let cond = itState & 0xF != 0 ? ThumbISA.Condition(rawValue: itState >> 4) : nil
+                text = Disassembler.text(inst, address: address, itCondition: cond)
+                if itState & 0xF != 0 {
+                    itState = itState & 0x7 == 0 ? 0 : (itState & 0xE0) | ((itState << 1) & 0x1F)
+                } else if inst.op == .it {
+                    itState = inst.cond.rawValue << 4 | UInt8(inst.list & 0xF)
+                }
             }
             var irText: String?
             if e.line > 0, let fileLines = lines[e.file], e.line <= fileLines.count {
                 irText = fileLines[e.line - 1].trimmingCharacters(in: " \t")
             }
             out.append(DisassemblyLine(address: address, bytes: bytes, text: text, irLine: e.line, irText: irText))
+        }
+        return out
+    }
+}
+
+extension CompiledModule {
+    /// An objdump -S style listing of one kernel: each run of instructions under the IR
+    /// line it came from. Nil when the module has no such kernel.
+    public func listing(kernel name: String, base: UInt32 = 0, showBytes: Bool = true) -> String? {
+        guard let lines = disassembly(kernel: name, base: base), let sym = symbol(name) else { return nil }
+        var out = String(format: "%08x", base &+ UInt32(sym.offset)) + " <\(name)>:\n"
+        var lastLine = -1
+        for l in lines {
+            if l.irLine != lastLine {
+                if l.irLine == 0 {
+                    out += "; (compiler: literal pool or branch over it)\n"
+                } else if let entry = lineMap.first(where: { $0.offset == Int(l.address &- base) }) {
+                    out += "; \(entry.file):\(l.irLine)  \(l.irText ?? "")\n"
+                }
+                lastLine = l.irLine
+            }
+            let bytes: String
+            if l.bytes.count == 4 && !l.text.hasPrefix(".word") {
+                bytes = String(format: "%04x %04x", UInt16(l.bytes[0]) | UInt16(l.bytes[1]) << 8,
+                               UInt16(l.bytes[2]) | UInt16(l.bytes[3]) << 8)
+            } else if l.bytes.count == 4 {
+                bytes = String(format: "%08x", l.bytes.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << UInt32(8 * $1.offset) })
+            } else {
+                bytes = String(format: "%04x     ", UInt16(l.bytes[0]) | UInt16(l.bytes[1]) << 8)
+            }
+            out += String(format: "%8x:\t", l.address) + (showBytes ? bytes + " \t" : "") + l.text + "\n"
         }
         return out
     }
