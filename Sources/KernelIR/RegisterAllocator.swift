@@ -1,8 +1,10 @@
-import Foundation
 import ThumbISA
 
-// Linear-scan register allocation (Poletto & Sarkar) over liveness-derived intervals,
-// with spilling to stack slots and reallocation until everything has a register.
+// Register allocation over precise live ranges: values are taken most expensive to spill
+// first (uses weighted by 50 per loop level) and each gets the first register of its class
+// free wherever it is live (priority-based assignment in the manner of Chow and
+// Hennessy); values that find none are spilled — on ARMv6-M first to a "home" register
+// among r8–r12, then to the stack — and allocation runs again until everything fits.
 //
 // Registers: ARMv7-M allocates r0–r12 and lr (lr is saved by the prologue). ARMv6-M
 // allocates r0–r7 to values that 16-bit instructions touch, and r8–r12 to values only
@@ -47,7 +49,6 @@ struct RegisterAllocator {
     /// ADD <Rdn>,<Rm> touch, so it can live in r8–r12; homes that spill go to the stack.
     var homes: Set<VReg> = []
     let kernelName: String
-    var trace = false
 
     var thumb2: Bool { arch >= .v7m }
 
@@ -280,13 +281,6 @@ struct RegisterAllocator {
                 assignment[iv.v] = r
                 taken[r].append(iv.v)
                 continue
-            }
-            if trace {
-                print("spill v\(iv.v) w=\(iv.weight) [\(iv.start),\(iv.end)] low=\(iv.low)")
-                for r in regs {
-                    let who = assignment.filter { $0.value == r }.map(\.key).filter { v in intervals.contains { $0.v == v && $0.start <= iv.end && iv.start <= $0.end } }
-                    print("   r\(r): fixed=\(fixedConflict(r, iv.v)) by \(who.map { v in let i = intervals.first { $0.v == v }!; return "v\(v) w=\(Int(i.weight)) [\(i.start),\(i.end)]" })")
-                }
             }
             guard !unspillable.contains(iv.v) else {
                 let line = code.first { $0.regs.contains(iv.v) }?.line ?? 0
