@@ -91,6 +91,10 @@ func q(_ s: Float, _ z: Int64) -> Quantization { Quantization(scale: s, zeroPoin
 
 /// A fully-connected layer depth → rows, batch 1; returns cycles per MAC.
 func fullyConnected(_ bench: Bench, depth: Int, rows: Int) throws -> Double {
+    Double(try fullyConnectedCycles(bench, depth: depth, rows: rows)) / Double(depth * rows)
+}
+
+func fullyConnectedCycles(_ bench: Bench, depth: Int, rows: Int) throws -> UInt64 {
     var rng = Rng(state: UInt64(depth * 1000 + rows))
     let x = rng.int8s(depth), w = rng.int8s(rows * depth)
     let bias = (0..<rows).map { _ in Int32(truncatingIfNeeded: rng.next() % 20_000) }
@@ -105,7 +109,7 @@ func fullyConnected(_ bench: Bench, depth: Int, rows: Int) throws -> Double {
                                                  weightValues: w, bias: bias, module: bench.compiled.module, place: bench.place)
     let c = try bench.cycles(call)
     guard bench.read(out, rows, .int8) == .int8(want) else { throw Failure("fully-connected \(depth)x\(rows) differs from the reference") }
-    return Double(c) / Double(depth * rows)
+    return c
 }
 
 /// One LSTM time step (batch 1) of `units` cells on `inputs` features: cycles per MAC of
@@ -148,6 +152,12 @@ do {
         let fc = try benches.map { try fullyConnected($0, depth: n, rows: n) }
         print("| fully_connected_s8 | \(n)×\(n) | " + fc.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
     }
+    // The inner loop alone: cycles added per MAC when 256 rows go from depth 256 to 512.
+    let marginal = try benches.map { b in
+        Double(try fullyConnectedCycles(b, depth: 512, rows: 256) - fullyConnectedCycles(b, depth: 256, rows: 256)) / Double(256 * 256)
+    }
+    print("| fully_connected_s8, inner loop (marginal) | 256 rows, depth 256 → 512 | "
+          + marginal.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
     for n in [64, 128, 256] {
         let l = try benches.map { try lstmStep($0, inputs: n, units: n).cyclesPerMAC }
         print("| lstm_s8, one step | \(n) in, \(n) units | " + l.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
