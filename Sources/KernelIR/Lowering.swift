@@ -791,8 +791,6 @@ struct Lowering {
         copy(d, t)
     }
 
-    mutating func operandReg(_ o: Operand) -> VReg { reg(o) }
-
     // MARK: Operations
 
     mutating func operation(_ opc: OpCode, _ o: [Operand], into d: VReg, _ loc: SourcePosition) throws(KernelIRError) {

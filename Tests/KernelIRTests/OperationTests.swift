@@ -1,5 +1,6 @@
 import KernelIR
 import Testing
+import ThumbISA
 
 /// Every IR operation, with register and constant operands, compiled for each core and
 /// run on the emulated board, against the IR interpreter (the executable definition of
@@ -62,15 +63,23 @@ import Testing
         return v
     }
 
-    @Test(arguments: TestBoards.all.map(\.name))
-    func everyOperationMatchesTheInterpreter(board: String) throws {
+    /// Each board with its own core's code, and ARMv7-M code (Cortex-M3: Thumb-2 without
+    /// the DSP extension) run on the Cortex-M4, whose architecture includes ARMv7-M.
+    static let configurations: [(board: String, arch: String)] =
+        TestBoards.all.map { ($0.name, "\(TestBoards.arch($0))") } + [(TestBoards.m4.name, "\(ArchLevel.v7m)")]
+
+    @Test(arguments: configurations.map { "\($0.board) \($0.arch)" })
+    func everyOperationMatchesTheInterpreter(configuration: String) throws {
+        let (board, archName) = Self.configurations.first { "\($0.board) \($0.arch)" == configuration }!
+        let arch = ArchLevel.allCases.first { "\($0)" == archName }!
         let source = Self.source
         let verified = try Verifier.verify(try Parser.parse(source, file: "ops.kir"))
         let n = 60
         let inputs = Self.vectors(n, seed: 0xC0FFEE)
         let outCount = n * Self.expressions.count
 
-        let r = try KernelRunner(board: TestBoards.named(board), source: source)
+        let compiled = try KernelCompiler.compile(verified, arch: arch)
+        let r = try KernelRunner(board: TestBoards.named(board), compiled: compiled)
         let inp = r.put(inputs)
         let out = r.allocate(outCount * 4)
         try r.call("ops", [inp, out, UInt32(n)])
@@ -78,7 +87,7 @@ import Testing
 
         let mem = FlatMemory(base: r.dataBase, size: 256 << 10)
         _ = mem.load(KernelRunner.bytes(inputs), at: inp)
-        let interp = try Interpreter(module: verified, memory: mem, tableBase: r.dataBase + (200 << 10))
+        let interp = try Interpreter(module: verified, memory: mem, tableBase: r.dataBase + (200 << 10), dsp: arch >= .v7em)
         _ = try interp.run("ops", [inp, out, UInt32(n)])
         var failures = 0
         for k in 0..<outCount {
@@ -88,7 +97,7 @@ import Testing
                 if failures <= 12 {
                     let vec = k / Self.expressions.count, e = Self.expressions[k % Self.expressions.count]
                     let ins = inputs[(5 * vec)..<(5 * vec + 5)].map { "0x" + String($0, radix: 16) }
-                    Issue.record("\(board): \(e) with a,b,c,e,s = \(ins): got 0x\(String(got[k], radix: 16)), want 0x\(String(want, radix: 16))")
+                    Issue.record("\(configuration): \(e) with a,b,c,e,s = \(ins): got 0x\(String(got[k], radix: 16)), want 0x\(String(want, radix: 16))")
                 }
             }
         }
