@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "QuantModel"),
 
         // The kernel IR: parser, verifier, lowering to Thumb per core.
-        .target(name: "KernelIR", dependencies: ["ThumbISA"]),
+        .target(name: "KernelIR", dependencies: ["ThumbISA", "QuantModel"]),
 
         // Planner, firmware builder, runner, energy accounting, reports.
         .target(
@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "sersim",
             dependencies: [
-                "SerSim", "QuantModel", "ThumbISA", "ELFFile",
+                "SerSim", "QuantModel", "ThumbISA", "ELFFile", "KernelIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,6 +94,21 @@ let package = Package(
             swiftSettings: hotLoopSettings
         ),
 
+        // Host speed of the emulator per timing model (docs/benchmarks.md).
+        .executableTarget(
+            name: "timing-benchmark",
+            dependencies: ["CortexM", "CycleTiming", "ThumbISA", "BoardProfiles", "ELFFile"],
+            path: "Benchmarks/TimingBenchmark",
+            swiftSettings: hotLoopSettings
+        ),
+
+        // Cycles per MAC of the compiled kernels per core (docs/benchmarks.md, "Kernels").
+        .executableTarget(
+            name: "kernel-benchmark",
+            dependencies: ["KernelIR", "CortexM", "CycleTiming", "ThumbISA", "BoardProfiles", "ELFFile", "QuantModel"],
+            path: "Benchmarks/KernelBenchmark"
+        ),
+
         .testTarget(
             name: "ThumbISATests",
             dependencies: ["ThumbISA", "ELFFile"],
@@ -101,7 +116,7 @@ let package = Package(
         ),
         .testTarget(name: "ELFFileTests", dependencies: ["ELFFile"]),
         .testTarget(name: "BoardProfilesTests", dependencies: ["BoardProfiles"]),
-        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"]),
+        .testTarget(name: "CycleTimingTests", dependencies: ["CycleTiming", "CortexM"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CortexMTests",
             dependencies: ["CortexM", "ThumbISA", "ELFFile", "BoardProfiles"],

@@ -183,11 +183,17 @@ public struct MemorySystem: Sendable, Equatable {
     /// XIP cache in front of external flash, and the cost of a miss in core cycles.
     public var xipCache: CacheSpec?
     public var xipMissCycles: Int
+    /// Cortex-M7: cycles an access over the AXI master takes beyond the memory's own wait
+    /// states (an uncached read, or the start of a cache line fill). 0 = none.
+    public var busLatencyCycles: Int
+    /// Bytes per beat of the bus that fills cache lines from SRAM (Cortex-M7 AXI: 8).
+    public var busWidthBytes: Int
 
     public init(
         flashLatency: [LatencyStep] = [], flashLineBytes: Int = 16, prefetch: Bool = false,
         art: CacheSpec? = nil, icache: CacheSpec? = nil, dcache: CacheSpec? = nil,
-        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0, artData: CacheSpec? = nil
+        xipCache: CacheSpec? = nil, xipMissCycles: Int = 0, artData: CacheSpec? = nil,
+        busLatencyCycles: Int = 0, busWidthBytes: Int = 4
     ) {
         self.artData = artData
         self.flashLatency = flashLatency
@@ -198,6 +204,8 @@ public struct MemorySystem: Sendable, Equatable {
         self.dcache = dcache
         self.xipCache = xipCache
         self.xipMissCycles = xipMissCycles
+        self.busLatencyCycles = busLatencyCycles
+        self.busWidthBytes = busWidthBytes
     }
 
     /// Flash wait states at a clock: the first step whose `maxHz` covers it (the last

@@ -116,7 +116,7 @@ public final class Machine {
         case .avr: throw MachineError.cannotExecute("\(board.name): AVR is not executed")
         }
         clockHz = options.clockHz ?? board.clock.defaultHz
-        timer = CoreTimer(kind: options.timing ?? .placeholder, board: board, clockHz: clockHz)
+        timer = try CoreTimer(kind: options.timing ?? TimingModelKind.forCore(board.core.kind), board: board, clockHz: clockHz)
         memory = try MemoryMap(board: board)
         r = .allocate(capacity: 16)
         r.initialize(repeating: 0, count: 16)
@@ -233,6 +233,7 @@ public final class Machine {
         exclusiveMonitor = false
         scs = SystemControlSpace(core: board.core.kind)
         scs.vtor = vectorTable
+        timer.setCacheEnables(ccr: scs.ccr)  // caches are off after reset (CCR.IC = CCR.DC = 0)
         exceptions = ExceptionState()
         updateAlignment()
         stop = nil

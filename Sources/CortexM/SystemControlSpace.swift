@@ -282,6 +282,7 @@ extension Machine {
             // STKALIGN; on Cortex-M7 also DC, IC, BP (the cache enables, Cortex-M7 TRM 4.1).
             if arch != .v6m { scs.ccr = v & (board.core.kind == .cortexM7 ? 0x7_031B : 0x31B) }
             updateAlignment()
+            timer.setCacheEnables(ccr: scs.ccr)
         case 0xE000_ED84: scs.csselr = v & 1
         case 0xE000_EF50...0xE000_EF78 where board.core.kind == .cortexM7:
             return  // cache and branch-predictor maintenance: no architectural state to change

@@ -1,49 +1,542 @@
 import BoardProfiles
 import ThumbISA
 
-/// Which timing model a run uses.
-public enum TimingModelKind: String, Sendable, CaseIterable {
-    /// PLACEHOLDER: 1 cycle per instruction plus 1 per memory transfer. Not a model of any
-    /// core; it exists so that the executor's timing hooks are exercised before (and
-    /// independently of) the per-core models.
-    case placeholder
-}
-
 /// Turns the executor's per-instruction records into cycles. One concrete class (no
-/// protocol dispatch per instruction); the per-core behaviour lives in its tables.
+/// protocol dispatch per instruction); the per-core behaviour lives in its tables
+/// (`CoreTables.swift`) and in the few dynamic rules below, each citing its source.
+///
+/// `cycles` is what DWT CYCCNT and SysTick count: the machine reads it between and during
+/// instructions, so firmware that reads CYCCNT before and after a block sees exactly the
+/// cycles the model charged for that block.
 public final class CoreTimer {
     public let kind: TimingModelKind
     public let clockHz: Double
     /// Cycles elapsed since reset.
-    public private(set) var cycles: UInt64 = 0
+    public var cycles: UInt64 { now }
+    /// Cycles elapsed since reset (the storage behind `cycles`).
+    @usableFromInline var now: UInt64 = 0
 
-    public init(kind: TimingModelKind, board: Board, clockHz: Double) {
+    @usableFromInline enum Model { case placeholder, m0plus, m4, m7, xtensa }
+    @usableFromInline let model: Model
+    let fastMultiplier: Bool
+    let lx7: Bool
+    /// The memory-system model (a value: calls on it need no reference counting).
+    @usableFromInline var memory: MemorySystemModel
+    /// Exception entry, return and tail-chain costs in cycles (zero wait states).
+    @usableFromInline let exceptionEntryCycles: UInt64
+    let exceptionReturnCycles: UInt64
+    let tailChainCycles: UInt64
+    /// Cortex-M7: cycles lost on a mispredicted branch (ARMScheduleM7.td MispredictPenalty).
+    @usableFromInline let mispredictPenalty: UInt64 = 4
+
+    // Counters (raw; `statistics` assembles them).
+    @usableFromInline var instructionCount: UInt64 = 0
+    @usableFromInline var skippedCount: UInt64 = 0
+    @usableFromInline var dualIssuedCount: UInt64 = 0
+    @usableFromInline var exceptionCount: UInt64 = 0
+    @usableFromInline var stalls = StallStatistics()
+    @usableFromInline let classCounts: UnsafeMutablePointer<UInt64>
+    /// Per region index (0xFF = System Control Space): data transfers read / written.
+    @usableFromInline let regionReads: UnsafeMutablePointer<UInt64>
+    @usableFromInline let regionWrites: UnsafeMutablePointer<UInt64>
+    /// Per region index: whether data transfers there cost no extra cycles.
+    @usableFromInline let dataFree: UnsafeMutablePointer<Bool>
+
+    // Scalar-pipeline state (M0+, M4, Xtensa): the previous executed instruction.
+    @usableFromInline var prevFlags: UInt8 = 0
+    @usableFromInline var prevClass: UInt8 = OpClass.hint.rawValue
+    @usableFromInline var prevWrites: UInt16 = 0
+    @usableFromInline var prevLoaded: UInt16 = 0
+    @usableFromInline var checkBranchTarget = false
+
+    // Cortex-M7 state.
+    /// Cycle from which each register's latest value can be read at EX2, plus one (0: the
+    /// register was never written).
+    @usableFromInline let ready: UnsafeMutablePointer<UInt64>
+    /// Whether the current issue cycle (`cycles - 1`) still has its second slot free, and
+    /// the single-instance units its first instruction took.
+    @usableFromInline var slotFree = false
+    @usableFromInline var usedUnits: UInt8 = 0
+    @usableFromInline let predictor: BranchPredictor
+    @usableFromInline var pendingBranchPC: UInt32 = 0
+    @usableFromInline var pendingFallthrough: UInt32 = 0
+    @usableFromInline var pendingKind: PendingBranch = .none
+
+    @usableFromInline enum PendingBranch { case none, direct, indirect }
+
+    public init(kind: TimingModelKind, board: Board, clockHz: Double) throws {
         self.kind = kind
         self.clockHz = clockHz
+        switch kind {
+        case .placeholder: model = .placeholder
+        case .cortexM0plus: model = .m0plus
+        case .cortexM4: model = .m4
+        case .cortexM7: model = .m7
+        case .xtensaLX6, .xtensaLX7: model = .xtensa
+        }
+        fastMultiplier = board.core.fastMultiplier
+        lx7 = kind == .xtensaLX7
+        switch model {
+        case .m0plus:
+            // Cortex-M0+ TRM 3.6.1: 15 cycles worst-case latency with zero wait states.
+            // Return and tail-chain are not published for the M0+; sersim estimates them
+            // from the TRM's POP timing (unstacking 8 words, 1 + N, plus the refill) and
+            // the entry latency less the stacking (docs/timing.md).
+            exceptionEntryCycles = 15
+            exceptionReturnCycles = 11
+            tailChainCycles = 6
+        default:
+            // Arm knowledge article 103489845 / Cortex-M4 TRM: entry 12, exit 10 cycles;
+            // tail-chaining 6 cycles. sersim uses the same figures for the M7 and the
+            // Xtensa estimates.
+            exceptionEntryCycles = 12
+            exceptionReturnCycles = 10
+            tailChainCycles = 6
+        }
+        memory = try MemorySystemModel(board: board, clockHz: clockHz, hasL1: kind == .cortexM7)
+        classCounts = .allocate(capacity: 32)
+        classCounts.initialize(repeating: 0, count: 32)
+        regionReads = .allocate(capacity: 256)
+        regionReads.initialize(repeating: 0, count: 256)
+        regionWrites = .allocate(capacity: 256)
+        regionWrites.initialize(repeating: 0, count: 256)
+        dataFree = .allocate(capacity: 256)
+        dataFree.initialize(repeating: true, count: 256)
+        ready = .allocate(capacity: 16)
+        ready.initialize(repeating: 0, count: 16)
+        predictor = BranchPredictor()
+        regionNames = board.memory.map(\.name)
+        if model != .placeholder {
+            for i in 0..<min(255, memory.regions.count) { dataFree[i] = memory.dataIsFree(i) }
+        }
     }
+
+    deinit {
+        memory.deallocate()
+        predictor.deallocate()
+        classCounts.deallocate()
+        regionReads.deallocate()
+        regionWrites.deallocate()
+        dataFree.deallocate()
+        ready.deallocate()
+    }
+
+    /// Whether the figures are an approximation (see `TimingModelKind.isEstimate`).
+    public var isEstimate: Bool { kind.isEstimate }
+
+    // MARK: Per decode
 
     /// Precompute what the model needs about an instruction (once per decode).
     public func describe(_ inst: Instruction) -> StaticTiming {
-        switch kind {
+        switch model {
         case .placeholder:
-            return StaticTiming(cycles: 1, skippedCycles: 1)
+            var st = StaticTiming(cycles: 1, skippedCycles: 1)
+            st.opClass = inst.op.opClass.rawValue
+            return st
+        case .m0plus: return CoreTimer.describeM0plus(inst, fastMultiplier: fastMultiplier)
+        case .m4: return CoreTimer.describeM4(inst)
+        case .m7: return CoreTimer.describeM7(inst)
+        case .xtensa: return CoreTimer.describeXtensa(inst, lx7: lx7)
         }
     }
 
-    /// Account for one executed (or skipped) instruction.
+    // MARK: Per instruction
+
+    /// Account for one executed (or skipped) instruction, or an exception entry between
+    /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
+    @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
-        if rec.executed {
-            cycles &+= UInt64(st.cycles) &+ UInt64(rec.beats)
-        } else {
-            cycles &+= UInt64(st.skippedCycles)
+        if rec.beats != 0 { countTransfers(rec) }
+        if rec.bits & ExecutionRecord.Bit.exception != 0 {
+            retireException(st, rec)
+            return
         }
+        instructionCount &+= 1
+        classCounts[Int(st.opClass & 31)] &+= 1
+        switch model {
+        case .placeholder:
+            now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
+        case .m0plus, .m4, .xtensa:
+            retireScalar(st, rec)
+        case .m7:
+            retireM7(st, rec)
+        }
+    }
+
+    @inlinable @inline(__always)
+    func countTransfers(_ rec: ExecutionRecord) {
+        let r = Int(rec.region)
+        if rec.write { regionWrites[r] &+= UInt64(rec.beats) } else { regionReads[r] &+= UInt64(rec.beats) }
     }
 
     /// Cycles spent with the core stalled or asleep (WFI waiting for an interrupt).
     public func advance(idle n: UInt64) {
-        cycles &+= n
+        now &+= n
+        stalls.sleep &+= n
+        slotFree = false
     }
 
-    /// Whether the figures are an approximation (always true for the placeholder).
-    public var isEstimate: Bool { true }
+    // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
+
+    @inlinable @inline(__always)
+    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        var c: UInt64 = 0
+        if rec.pc &- fetchLo >= fetchSpan {
+            let s = fetch(rec.pc)
+            c &+= s
+        }
+        if checkBranchTarget {
+            checkBranchTarget = false
+            // [M4] P "ranges from 1 to 3 depending on the alignment and width of the target
+            // instruction": a 32-bit target that is not word-aligned needs one more fetch.
+            if model == .m4 && st.flags & TimingFlags.wide != 0 && rec.pc & 2 != 0 {
+                c &+= 1
+                stalls.branch &+= 1
+            }
+        }
+        guard rec.executed else {
+            skippedCount &+= 1
+            now &+= c &+ UInt64(st.skippedCycles)
+            prevFlags = st.flags & TimingFlags.wide
+            prevClass = OpClass.hint.rawValue
+            prevWrites = 0
+            return
+        }
+        var base = UInt64(st.cycles)
+        if rec.beats != 0 {
+            base &+= UInt64(rec.beats)  // one cycle per transfer
+            if model == .m4 { base = m4LoadStore(st, rec, base, &c) }
+            let r = Int(rec.region)
+            if !dataFree[r] {
+                let s = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
+                                    beatBytes: Int(rec.beatBytes), write: rec.write)
+                c &+= s
+                stalls.data &+= s
+            }
+        }
+        if st.opClass == OpClass.div.rawValue {
+            // [M4] SDIV/UDIV "2 to 12": "early termination ... based on the number of leading
+            // ones and zeroes in the input operands". sersim takes one cycle per 3 significant
+            // quotient bits beyond the minimum of 2, which spans exactly 2–12 (an
+            // approximation: Arm does not publish the rule).
+            let extra = UInt64(rec.quotientBits) / 3
+            c &+= extra
+            stalls.divide &+= extra
+        }
+        if model == .m4 && st.flags & TimingFlags.it != 0 && prevFlags & TimingFlags.wide == 0
+            && prevClass != OpClass.hint.rawValue {
+            base = 0  // [M4] IT folded onto the preceding 16-bit instruction
+        }
+        if rec.branched {
+            let p = UInt64(st.refill)
+            c &+= p
+            stalls.branch &+= p
+            checkBranchTarget = true
+        }
+        now &+= base &+ c
+        prevFlags = st.flags
+        prevClass = st.opClass
+        prevWrites = st.writes
+        // The loaded registers, without a write-back base (updated at address generation).
+        prevLoaded = st.base == StaticTiming.noBase ? st.writes : st.writes & ~(1 << UInt16(st.base & 15))
+    }
+
+    /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
+    /// interlock. Returns the instruction's cycles; interlock stalls go to `c`.
+    @inlinable @inline(__always)
+    func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
+        var b = base
+        let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
+        guard memOp || st.opClass == OpClass.tableBranch.rawValue else { return b }
+        // "Any load or store that generates an address dependent on the result of a
+        // preceding data processing operation stalls the pipeline for an additional cycle
+        // ... There is no forwarding path for this scenario."
+        if prevWrites & st.early != 0 && prevClass <= OpClass.div.rawValue {
+            c &+= 1
+            stalls.interlock &+= 1
+        }
+        guard st.flags & TimingFlags.memSingle != 0 else { return b }
+        if st.flags & TimingFlags.storeImmediate != 0 {
+            b = 1  // "STR Rx,[Ry,#imm] is always one cycle"
+        } else if prevFlags & TimingFlags.loadLike != 0 && prevLoaded & st.early == 0 {
+            // "LDR [any] are pipelined when possible ... if the next instruction is an LDR or
+            // STR, and the destination of the first LDR is not used to compute the address
+            // for the next instruction, then one cycle is removed from the cost of the next".
+            b &-= 1
+        }
+        // "Unaligned word or halfword loads or stores add penalty cycles": +1 for a
+        // halfword-aligned word or an odd halfword, +2 for a byte-aligned word.
+        let mis = rec.address & UInt32(rec.beatBytes &- 1)
+        if mis != 0 { b &+= (rec.beatBytes == 4 && mis & 1 != 0) ? 2 : 1 }
+        return b
+    }
+
+    /// Exception entry (interrupt, fault, SVC), return, and tail-chaining.
+    @usableFromInline @inline(never)
+    func retireException(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        // An entry between instructions (interrupt, fault) comes with the machine's
+        // all-zero StaticTiming: skippedCycles 0 marks it (every decoded instruction has 1).
+        if st.skippedCycles != 0 {
+            instructionCount &+= 1
+            classCounts[Int(st.opClass & 31)] &+= 1
+        }
+        if model == .placeholder {
+            now &+= UInt64(st.cycles) &+ UInt64(rec.beats)
+            exceptionCount &+= rec.exceptionEntry ? 1 : 0
+            return
+        }
+        var c: UInt64 = 0
+        var own = UInt64(st.cycles)
+        if rec.tailChained {
+            // Return straight into the next handler: no unstack, no restack.
+            own &+= UInt64(rec.beats)
+            c = tailChainCycles
+        } else if rec.exceptionReturn {
+            // The returning instruction's own transfers (a POP's registers) plus the
+            // unstacking of 8 words, which the exit latency already covers.
+            own &+= UInt64(rec.beats > 8 ? rec.beats - 8 : 0)
+            c = exceptionReturnCycles
+            if rec.exceptionEntry { c &+= exceptionEntryCycles }  // return, then a new entry
+        } else {
+            // Entry: the stacking (8 transfers) is part of the entry latency.
+            c = exceptionEntryCycles
+        }
+        exceptionCount &+= rec.exceptionEntry ? 1 : 0
+        stalls.exception &+= c
+        now &+= own &+ c
+        prevFlags = 0
+        prevClass = OpClass.exception.rawValue
+        prevWrites = 0
+        checkBranchTarget = false
+        slotFree = false
+        pendingKind = .none
+        fetchSpan = 0  // the handler's (or return address's) first fetch is timed
+    }
+
+    /// The instruction-fetch window of the memory system (copied here so the per-instruction
+    /// check touches only this object).
+    @usableFromInline var fetchLo: UInt32 = 1
+    @usableFromInline var fetchSpan: UInt32 = 0
+
+    @usableFromInline @inline(never)
+    func fetch(_ pc: UInt32) -> UInt64 {
+        let s = memory.fetch(pc, now: now)
+        fetchLo = memory.fetchLo
+        fetchSpan = memory.fetchSpan
+        stalls.fetch &+= s
+        return s
+    }
+
+    // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
+
+    @inlinable @inline(__always)
+    func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        var bubble: UInt64 = 0
+        if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
+        if rec.pc &- fetchLo >= fetchSpan {
+            bubble &+= fetch(rec.pc)
+        }
+        if bubble != 0 {
+            now &+= bubble
+            slotFree = false
+        }
+        if st.cycles == 0 { return }  // IT: issued with its neighbour, no pipe of its own
+        let executed = rec.executed
+        if !executed { skippedCount &+= 1 }
+        let group = now &- 1
+        let flags = st.flags
+        var t = now
+        if slotFree && flags & (TimingFlags.singleIssue | TimingFlags.slot0) == 0 && usedUnits & st.unit == 0 {
+            t = group
+        }
+        if executed {
+            // Operands: normal reads at EX2 (ReadAdvance 0), address and shifted operands
+            // one stage earlier (M7Read_ISS, SchedReadAdvance<-1>).
+            // `ready` holds (cycle the value is ready) + 1; 0 = never written.
+            var need: UInt64 = 0
+            var m = st.reads
+            while m != 0 {
+                let r = ready[m.trailingZeroBitCount]
+                let c = r == 0 ? 0 : r &- 1
+                if c > need { need = c }
+                m &= m &- 1
+            }
+            m = st.early
+            while m != 0 {
+                let r = ready[m.trailingZeroBitCount]
+                if r > need { need = r }
+                m &= m &- 1
+            }
+            if need > t {
+                if need > now { stalls.interlock &+= need &- max(t, now) }
+                t = need
+            }
+        }
+        var n: UInt64 = 1
+        if t == group && t &+ 1 == now {
+            // Dual issue with the previous instruction.
+            slotFree = false
+            usedUnits |= st.unit
+            dualIssuedCount &+= 1
+        } else {
+            n = UInt64(st.cycles)
+            if flags & TimingFlags.multiple != 0 {
+                // LDM/STM/PUSH/POP: sersim moves two registers per cycle over the 64-bit
+                // load/store path (approximation; ARMScheduleM7.td only marks them single
+                // issue).
+                n = max(1, (UInt64(rec.beats) &+ 1) / 2)
+            }
+            if n > 1 && st.opClass == OpClass.div.rawValue { stalls.divide &+= n &- 1 }
+            now = t &+ n
+            slotFree = flags & TimingFlags.singleIssue == 0 && n == 1
+            usedUnits = st.unit
+        }
+        if executed {
+            if rec.beats != 0 {
+                let r = Int(rec.region)
+                if !dataFree[r] {
+                    let s = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
+                                        beatBytes: Int(rec.beatBytes), write: rec.write)
+                    if s != 0 {
+                        now &+= s
+                        stalls.data &+= s
+                        slotFree = false
+                    }
+                }
+            }
+            var w = st.writes
+            if w != 0 {
+                let at = t &+ n &+ UInt64(st.latency)  // ready + 1
+                while w != 0 {
+                    ready[w.trailingZeroBitCount] = at
+                    w &= w &- 1
+                }
+                // A write-back base is "bypassable out of EX1" (M7BaseUpdate, latency 0).
+                if st.base != StaticTiming.noBase { ready[Int(st.base & 15)] = t &+ 1 }
+            }
+        }
+        // Branches are resolved when the next instruction shows where control went.
+        let cls = st.opClass
+        if cls >= OpClass.branch.rawValue && cls <= OpClass.tableBranch.rawValue || rec.branched {
+            pendingBranchPC = rec.pc
+            pendingFallthrough = rec.pc &+ (flags & TimingFlags.wide != 0 ? 4 : 2)
+            pendingKind = (cls == OpClass.branch.rawValue || (cls == OpClass.branchLink.rawValue && st.reads == 0))
+                ? .direct : .indirect
+        }
+    }
+
+    /// The previous instruction was a branch; `nextPC` is where control went. Returns the
+    /// misprediction penalty, if any, and trains the predictor.
+    @usableFromInline @inline(never)
+    func resolveBranch(nextPC: UInt32) -> UInt64 {
+        let kind = pendingKind
+        pendingKind = .none
+        let taken = nextPC != pendingFallthrough
+        let correct: Bool
+        if kind == .direct {
+            correct = predictor.direct(pc: pendingBranchPC, taken: taken)
+        } else {
+            correct = !taken || predictor.indirect(pc: pendingBranchPC, target: nextPC)
+        }
+        if correct { return 0 }
+        stalls.mispredict &+= mispredictPenalty
+        return mispredictPenalty
+    }
+
+    // MARK: Caches and statistics
+
+    /// CCR.IC (bit 17) and CCR.DC (bit 16) changed (Cortex-M7 TRM 4.1). Caches act only
+    /// while enabled, as on the chip.
+    public func setCacheEnables(ccr: UInt32) {
+        memory.setL1(instruction: ccr & (1 << 17) != 0, data: ccr & (1 << 16) != 0)
+        fetchSpan = 0
+    }
+
+    /// Whether the Cortex-M7 L1 caches are on (CCR.IC, CCR.DC).
+    public var cachesEnabled: (instruction: Bool, data: Bool) { (memory.icacheEnabled, memory.dcacheEnabled) }
+
+    /// Flash wait states at this clock (from the board's latency table).
+    public var flashWaitStates: Int { memory.flashWait }
+
+    /// A snapshot of the run's statistics.
+    public var statistics: TimingStatistics {
+        var s = TimingStatistics()
+        s.cycles = cycles
+        s.instructions = instructionCount
+        s.skipped = skippedCount
+        s.dualIssued = dualIssuedCount
+        s.exceptionEntries = exceptionCount
+        s.classCounts = (0..<OpClass.allCases.count).map { classCounts[$0] }
+        s.regions = memory.regions.indices.map { i in
+            RegionStatistics(name: regionName(i), fetches: memory.regionFetches[i], reads: regionReads[i],
+                             writes: regionWrites[i])
+        }
+        s.regions.append(RegionStatistics(name: "PPB", fetches: 0, reads: regionReads[255], writes: regionWrites[255]))
+        s.caches = memory.caches.map { CacheStatistics(name: $0.name, accesses: $0.accesses, misses: $0.misses) }
+        if memory.prefetch {
+            s.caches.append(CacheStatistics(name: "prefetch", accesses: memory.prefetchAccesses,
+                                            misses: memory.prefetchAccesses &- memory.prefetchHits))
+        }
+        s.stalls = stalls
+        return s
+    }
+
+    /// The board's region names, for the statistics.
+    private let regionNames: [String]
+    private func regionName(_ i: Int) -> String { i < regionNames.count ? regionNames[i] : "region\(i)" }
+}
+
+/// Cortex-M7 branch prediction as sersim approximates it: a 64-entry direct-mapped table
+/// of tagged entries, each with a 2-bit counter (direct branches) and the last target
+/// (indirect branches). A branch that is not in the table is predicted not taken. Arm
+/// documents a branch target address cache but not its geometry; the size and policy here
+/// are sersim's assumptions (docs/timing.md).
+@usableFromInline struct BranchPredictor {
+    @usableFromInline static let entries = 64
+    @usableFromInline let tags: UnsafeMutablePointer<UInt32>
+    @usableFromInline let counters: UnsafeMutablePointer<UInt8>
+    @usableFromInline let targets: UnsafeMutablePointer<UInt32>
+
+    init() {
+        tags = .allocate(capacity: BranchPredictor.entries)
+        tags.initialize(repeating: .max, count: BranchPredictor.entries)
+        counters = .allocate(capacity: BranchPredictor.entries)
+        counters.initialize(repeating: 0, count: BranchPredictor.entries)
+        targets = .allocate(capacity: BranchPredictor.entries)
+        targets.initialize(repeating: 0, count: BranchPredictor.entries)
+    }
+
+    func deallocate() {
+        tags.deallocate()
+        counters.deallocate()
+        targets.deallocate()
+    }
+
+    @inlinable @inline(__always)
+    static func index(_ pc: UInt32) -> Int { Int((pc >> 1) & UInt32(entries - 1)) }
+
+    /// Predict and train a direct branch; returns whether the prediction was right.
+    @usableFromInline
+    func direct(pc: UInt32, taken: Bool) -> Bool {
+        let i = BranchPredictor.index(pc)
+        let hit = tags[i] == pc
+        let predictedTaken = hit && counters[i] >= 2
+        if taken {
+            if hit { counters[i] = min(3, counters[i] &+ 1) } else { tags[i] = pc; counters[i] = 2 }
+        } else if hit {
+            counters[i] = counters[i] == 0 ? 0 : counters[i] &- 1
+        }
+        return predictedTaken == taken
+    }
+
+    /// Predict and train a taken indirect branch; returns whether the target was right.
+    @usableFromInline
+    func indirect(pc: UInt32, target: UInt32) -> Bool {
+        let i = BranchPredictor.index(pc)
+        let correct = tags[i] == pc && targets[i] == target
+        tags[i] = pc
+        targets[i] = target
+        counters[i] = 3
+        return correct
+    }
 }

@@ -1,23 +1,37 @@
 import ArgumentParser
 import ELFFile
 import Foundation
+import KernelIR
 import ThumbISA
 
 /// `sersim disasm`: GNU objdump-style disassembly (`arm-none-eabi-objdump -d`) of firmware.
 struct DisasmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disasm",
-        abstract: "Disassemble the code of an ELF firmware the way arm-none-eabi-objdump -d does.",
+        abstract: "Disassemble an ELF firmware (as arm-none-eabi-objdump -d does) or a compiled kernel.",
         discussion: """
             Lists every executable section (or one function with --symbol) in GNU syntax: \
             literal pools and jump tables print as data (.word/.short/.byte) from the ELF's \
             mapping symbols, instructions in IT blocks carry their conditions, and runs of \
             zero bytes print as "...". The text matches binutils 2.40's objdump line for line.
+
+            With --kernel NAME --core CORE, the kernel from sersim's kernel library (or from \
+            --kernels DIR) is compiled for that core and listed like objdump -S: each run of \
+            instructions under the kernel IR line it came from (docs/kernel-ir.md).
             """
     )
 
     @Argument(help: "Firmware ELF file.")
-    var firmware: String
+    var firmware: String?
+
+    @Option(name: .long, help: "A kernel of the kernel library to compile and list instead of a firmware.")
+    var kernel: String?
+
+    @Option(name: .long, help: "The core to compile --kernel for: \(KernelCore.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var core: String?
+
+    @Option(name: .long, help: "A directory of .kir files to use instead of the built-in kernels (with --kernel).")
+    var kernels: String?
 
     @Option(name: .long, help: "Only the code at this symbol (like objdump --disassemble=NAME).")
     var symbol: String?
@@ -29,6 +43,8 @@ struct DisasmCommand: ParsableCommand {
     /// compiled kernel, say) add a case here and leave the printing alone.
     enum Source {
         case elf(path: String)
+        /// A kernel compiled for a core; listed with its IR lines (`KernelIR`).
+        case kernel(name: String, core: KernelCore, directory: String?)
 
         func listings() throws -> (title: String, listings: [Listing]) {
             switch self {
@@ -39,11 +55,49 @@ struct DisasmCommand: ParsableCommand {
                     throw DisasmError("\(path): no executable section with contents to disassemble")
                 }
                 return (path, listings)
+            case .kernel:
+                throw DisasmError("kernel listings are rendered by KernelIR")
             }
         }
     }
 
+    mutating func validate() throws {
+        if kernel != nil {
+            guard firmware == nil else { throw ValidationError("give either a firmware file or --kernel, not both") }
+            guard let core else { throw ValidationError("--kernel needs --core (\(KernelCore.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            guard KernelCore(rawValue: core) != nil else {
+                throw ValidationError("unknown core '\(core)'; use one of \(KernelCore.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard symbol == nil else { throw ValidationError("--symbol applies to firmware files; --kernel names the kernel") }
+        } else {
+            guard firmware != nil else { throw ValidationError("give a firmware ELF file, or --kernel NAME --core CORE") }
+            guard core == nil, kernels == nil else { throw ValidationError("--core and --kernels go with --kernel") }
+        }
+    }
+
+    func runKernel(_ name: String, _ core: KernelCore) throws {
+        let library = try kernels.map { try KernelLibrary.load(directory: $0) } ?? KernelLibrary.bundled()
+        guard let k = library.module.kernel(named: name), !k.isInline else {
+            let names = library.module.kernels.filter { !$0.isInline }.map(\.name)
+            let close = names.filter { $0.localizedCaseInsensitiveContains(name) }
+            throw DisasmError("no kernel '\(name)'" + (close.isEmpty ? "; kernels: \(names.joined(separator: ", "))"
+                                                             : " (similar: \(close.joined(separator: ", ")))"))
+        }
+        let compiled = try library.compile(for: core, kernels: [name])
+        guard let text = compiled.listing(kernel: name, showBytes: !noShowRawInsn) else {
+            throw DisasmError("kernel '\(name)' produced no code")
+        }
+        print("\(name) compiled for \(core.rawValue) (\(core.arch)), \(compiled.symbol(name)?.size ?? 0) bytes, "
+              + "stack \(compiled.stackUsage[name] ?? 0) bytes\n")
+        print(text, terminator: "")
+    }
+
     func run() throws {
+        if let kernel, let core = core.flatMap(KernelCore.init(rawValue:)) {
+            try runKernel(kernel, core)
+            return
+        }
+        guard let firmware else { throw DisasmError("no firmware file") }
         let (title, listings) = try Source.elf(path: firmware).listings()
         if let symbol {
             guard listings.contains(where: { $0.lines(ofSymbol: symbol) != nil }) else {

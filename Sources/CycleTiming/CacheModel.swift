@@ -1,0 +1,93 @@
+import BoardProfiles
+
+/// A set-associative cache as a timing model sees it: tags only (the machine's memories
+/// hold the data), least-recently-used replacement, hit/miss counters. Used for the
+/// Cortex-M7 L1 caches, STM32's ART accelerator, vendor flash caches and XIP caches.
+///
+/// Approximation: LRU replacement everywhere (the Cortex-M7 L1 caches and the RP2040 XIP
+/// cache do not document LRU; docs/timing.md says so).
+struct CacheModel {
+    let name: String
+    let spec: CacheSpec
+    let lineShift: UInt32
+    let setMask: UInt32
+    let ways: Int
+    /// Tag per (set, way); `invalidTag` when empty.
+    private let tags: UnsafeMutablePointer<UInt32>
+    /// Last-use stamp per (set, way), for LRU.
+    private let stamps: UnsafeMutablePointer<UInt64>
+    private var clock: UInt64 = 0
+    var accesses: UInt64 = 0
+    var misses: UInt64 = 0
+
+    static let invalidTag: UInt32 = .max
+
+    /// nil when the geometry is unusable (checked by `MemorySystemModel`).
+    init?(name: String, spec: CacheSpec) {
+        guard spec.lineBytes >= 4, spec.lineBytes.nonzeroBitCount == 1, spec.ways >= 1,
+              spec.sizeBytes >= spec.lineBytes * spec.ways,
+              spec.sizeBytes % (spec.lineBytes * spec.ways) == 0 else { return nil }
+        let sets = spec.sizeBytes / (spec.lineBytes * spec.ways)
+        guard sets.nonzeroBitCount == 1 else { return nil }
+        self.name = name
+        self.spec = spec
+        lineShift = UInt32(spec.lineBytes.trailingZeroBitCount)
+        setMask = UInt32(sets - 1)
+        ways = spec.ways
+        tags = .allocate(capacity: sets * spec.ways)
+        tags.initialize(repeating: CacheModel.invalidTag, count: sets * spec.ways)
+        stamps = .allocate(capacity: sets * spec.ways)
+        stamps.initialize(repeating: 0, count: sets * spec.ways)
+    }
+
+    /// Free the tag storage (the owner calls this once; the model is a value type so
+    /// that the hot path needs no reference counting).
+    func deallocate() {
+        tags.deallocate()
+        stamps.deallocate()
+    }
+
+    var hits: UInt64 { accesses &- misses }
+
+    /// Look up the line holding `address`; on a miss, allocate it when `allocate` (the
+    /// least recently used way is replaced). Returns whether it hit.
+    @inline(__always)
+    mutating func access(_ address: UInt32, allocate: Bool = true) -> Bool {
+        accesses &+= 1
+        clock &+= 1
+        let line = address >> lineShift
+        let set = Int(line & setMask)
+        let base = set &* ways
+        var victim = base
+        var oldest = UInt64.max
+        for w in base..<(base &+ ways) {
+            if tags[w] == line {
+                stamps[w] = clock
+                return true
+            }
+            if stamps[w] < oldest {
+                oldest = stamps[w]
+                victim = w
+            }
+        }
+        misses &+= 1
+        if allocate {
+            tags[victim] = line
+            stamps[victim] = clock
+        }
+        return false
+    }
+
+    /// Whether the line holding `address` is present, without counting or allocating.
+    func contains(_ address: UInt32) -> Bool {
+        let line = address >> lineShift
+        let base = Int(line & setMask) &* ways
+        for w in base..<(base &+ ways) where tags[w] == line { return true }
+        return false
+    }
+
+    /// Empty the cache (ICIALLU / DCISW, or enabling it after reset).
+    mutating func invalidate() {
+        tags.update(repeating: CacheModel.invalidTag, count: Int(setMask + 1) * ways)
+    }
+}

@@ -1,1 +1,0 @@
-// KernelIR module — see docs/architecture.md.

@@ -1,0 +1,446 @@
+import ThumbISA
+
+// Register allocation over precise live ranges: values are taken most expensive to spill
+// first (uses weighted by 50 per loop level) and each gets the first register of its class
+// free wherever it is live (priority-based assignment in the manner of Chow and
+// Hennessy); values that find none are spilled — on ARMv6-M first to a "home" register
+// among r8–r12, then to the stack — and allocation runs again until everything fits.
+//
+// Registers: ARMv7-M allocates r0–r12 and lr (lr is saved by the prologue). ARMv6-M
+// allocates r0–r7 to values that 16-bit instructions touch, and r8–r12 to values only
+// moved, added (ADD <Rdn>,<Rm>) or compared — accumulators, typically.
+// Calls clobber r0–r3, r12 and lr (AAPCS), so values live across a call avoid them.
+
+struct Allocation {
+    /// Physical register of every virtual register.
+    var registers: [VReg: Int]
+    /// Code after spill rewriting.
+    var code: [MInst]
+    var spillSlots: Int
+}
+
+struct BitSet: Equatable {
+    var words: [UInt64]
+    init(count: Int) { words = [UInt64](repeating: 0, count: (count + 63) / 64) }
+    func contains(_ i: Int) -> Bool { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+    mutating func insert(_ i: Int) { words[i >> 6] |= 1 << UInt64(i & 63) }
+    mutating func remove(_ i: Int) { words[i >> 6] &= ~(1 << UInt64(i & 63)) }
+    mutating func formUnion(_ o: BitSet) { for k in words.indices { words[k] |= o.words[k] } }
+    func forEach(_ body: (Int) -> Void) {
+        for (k, w) in words.enumerated() where w != 0 {
+            var x = w
+            while x != 0 {
+                let b = x.trailingZeroBitCount
+                body(k * 64 + b)
+                x &= x - 1
+            }
+        }
+    }
+}
+
+struct RegisterAllocator {
+    let arch: ArchLevel
+    var code: [MInst]
+    var nextVReg: VReg
+    var spillSlotOf: [VReg: Int] = [:]
+    var spillSlots = 0
+    var unspillable: Set<VReg> = []
+    /// ARMv6-M: spilled values first move to a "home" register that only MOVs and
+    /// ADD <Rdn>,<Rm> touch, so it can live in r8–r12; homes that spill go to the stack.
+    var homes: Set<VReg> = []
+    let kernelName: String
+
+    var thumb2: Bool { arch >= .v7m }
+
+    static func allocate(_ fn: MFunction, arch: ArchLevel) throws(KernelIRError) -> Allocation {
+        var ra = RegisterAllocator(arch: arch, code: fn.code, nextVReg: fn.nextVReg, kernelName: fn.name)
+        for _ in 0..<64 {
+            let (assignment, spilled) = try ra.scan()
+            if spilled.isEmpty {
+                return Allocation(registers: assignment, code: ra.code, spillSlots: ra.spillSlots)
+            }
+            ra.rewrite(spilling: spilled)
+        }
+        throw KernelIRError("register allocation of '\(fn.name)' did not converge")
+    }
+
+    // MARK: Register classes
+
+    static let thumb2Order = [0, 1, 2, 3, 4, 5, 6, 7, 12, 8, 9, 10, 11, 14]
+    static let lowOrder = [0, 1, 2, 3, 4, 5, 6, 7]
+    static let v6mAnyOrder = [12, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7]
+
+    /// Kinds whose registers must be low on ARMv6-M whatever the masks say.
+    static func alwaysLow(_ k: MInst.Kind) -> Bool {
+        switch k {
+        case .loadConst, .loadAddress, .spillLoad, .spillStore, .stackArg, .outArg: true
+        default: false
+        }
+    }
+
+    func needsLow(_ m: MInst, slot k: Int) -> Bool {
+        guard !thumb2 else { return false }
+        return RegisterAllocator.alwaysLow(m.kind) || m.lowMask & (1 << UInt8(k)) != 0
+    }
+
+    // MARK: Liveness and intervals
+
+    struct Interval {
+        var v: VReg
+        var start: Int
+        var end: Int
+        var weight: Double
+        var low: Bool
+    }
+
+    func labelIndex() -> [Int: Int] {
+        var map: [Int: Int] = [:]
+        for (i, m) in code.enumerated() { if case let .label(l) = m.kind { map[l] = i } }
+        return map
+    }
+
+    /// Basic blocks as index ranges, and their successors.
+    func blocks() -> (ranges: [Range<Int>], successors: [[Int]]) {
+        var starts: [Int] = [0]
+        for (i, m) in code.enumerated() {
+            if m.isLabel && i != 0 && starts.last != i { starts.append(i) }
+            if m.branchTarget != nil || m.isBarrier, i + 1 < code.count, starts.last != i + 1 { starts.append(i + 1) }
+        }
+        var ranges: [Range<Int>] = []
+        for (k, s) in starts.enumerated() {
+            ranges.append(s..<(k + 1 < starts.count ? starts[k + 1] : code.count))
+        }
+        var blockOf: [Int: Int] = [:]
+        for (b, r) in ranges.enumerated() { blockOf[r.lowerBound] = b }
+        let labels = labelIndex()
+        var succ: [[Int]] = []
+        for (b, r) in ranges.enumerated() {
+            var s: [Int] = []
+            guard let last = r.last else { succ.append([]); continue }
+            let m = code[last]
+            if let t = m.branchTarget, let i = labels[t], let tb = blockOf[i] { s.append(tb) }
+            if !m.isBarrier && b + 1 < ranges.count { s.append(b + 1) }
+            succ.append(s)
+        }
+        return (ranges, succ)
+    }
+
+    func liveness() -> (ranges: [Range<Int>], liveOut: [BitSet]) {
+        let (ranges, succ) = blocks()
+        let n = nextVReg
+        var use = [BitSet](repeating: BitSet(count: n), count: ranges.count)
+        var def = use
+        for (b, r) in ranges.enumerated() {
+            for i in r {
+                for v in code[i].uses where !def[b].contains(v) { use[b].insert(v) }
+                for v in code[i].defs { def[b].insert(v) }
+            }
+        }
+        var liveIn = [BitSet](repeating: BitSet(count: n), count: ranges.count)
+        var liveOut = liveIn
+        var changed = true
+        while changed {
+            changed = false
+            for b in ranges.indices.reversed() {
+                var out = BitSet(count: n)
+                for s in succ[b] { out.formUnion(liveIn[s]) }
+                var inn = out
+                for k in inn.words.indices { inn.words[k] = (inn.words[k] & ~def[b].words[k]) | use[b].words[k] }
+                if out != liveOut[b] || inn != liveIn[b] {
+                    liveOut[b] = out
+                    liveIn[b] = inn
+                    changed = true
+                }
+            }
+        }
+        return (ranges, liveOut)
+    }
+
+    /// One allocation pass: assignments, and the virtual registers that must be spilled.
+    mutating func scan() throws(KernelIRError) -> ([VReg: Int], [VReg]) {
+        let (ranges, liveOut) = liveness()
+        // Live positions of every register (instruction i: uses at 2i, defs at 2i + 1).
+        var points = [[Int]](repeating: [], count: nextVReg)
+        func mark(_ v: VReg, _ p: Int) { points[v].append(p) }
+        for (b, r) in ranges.enumerated() {
+            var live = liveOut[b]
+            for i in r.reversed() {
+                live.forEach { v in mark(v, 2 * i + 1); mark(v, 2 * i + 2) }
+                for v in code[i].defs {
+                    live.remove(v)
+                    mark(v, 2 * i + 1)
+                }
+                for v in code[i].uses {
+                    live.insert(v)
+                    mark(v, 2 * i)
+                }
+            }
+            // Live into the function's entry: parameters in r0–r3 (marked from 0).
+            if b == 0 { live.forEach { v in mark(v, 0) } }
+        }
+        // As sorted, merged ranges: a register is occupied only where the value is live.
+        var liveRanges = [[(Int, Int)]](repeating: [], count: nextVReg)
+        for v in 0..<nextVReg where !points[v].isEmpty {
+            let pts = points[v].sorted()
+            var out: [(Int, Int)] = []
+            var s0 = pts[0], e0 = pts[0]
+            for p in pts.dropFirst() {
+                if p <= e0 + 1 { e0 = max(e0, p) } else { out.append((s0, e0)); s0 = p; e0 = p }
+            }
+            out.append((s0, e0))
+            liveRanges[v] = out
+        }
+        var fixed = [[Int]](repeating: [], count: 16)
+        for k in 0..<16 { fixed[k] = points[k].sorted() }
+        var start = [Int](repeating: .max, count: nextVReg)
+        var end = [Int](repeating: -1, count: nextVReg)
+        for v in firstVirtual..<nextVReg where !liveRanges[v].isEmpty {
+            start[v] = liveRanges[v].first!.0
+            end[v] = liveRanges[v].last!.1
+        }
+
+        // Weights, classes, copy partners.
+        var weight = [Double](repeating: 0, count: nextVReg)
+        var low = [Bool](repeating: false, count: nextVReg)
+        var partners = [[VReg]](repeating: [], count: nextVReg)
+        for m in code {
+            // A loop is assumed to run 50 times (kernels' inner loops run over 10s–100s).
+            let w = loopWeight(min(m.depth, 5))
+            for k in 0..<4 where m.regs[k] >= firstVirtual {
+                weight[m.regs[k]] += w
+                if needsLow(m, slot: k) { low[m.regs[k]] = true }
+            }
+            if m.kind == .copy {
+                let d = m.regs[0], s = m.regs[1]
+                if d >= firstVirtual { partners[d].append(s) }
+                if s >= firstVirtual { partners[s].append(d) }
+            }
+        }
+
+        var intervals: [Interval] = []
+        for v in firstVirtual..<nextVReg where end[v] >= 0 {
+            // Spill cost: how many loads and stores spilling would execute (uses weighted
+            // by 50^loop depth); among equals, the longer interval frees more.
+            let length = Double(max(1, liveRanges[v].reduce(0) { $0 + $1.1 - $1.0 + 1 }))
+            intervals.append(Interval(v: v, start: start[v], end: end[v], weight: weight[v] + 1 / length, low: low[v]))
+        }
+        intervals.sort { $0.start != $1.start ? $0.start < $1.start : $0.v < $1.v }
+
+        func fixedConflict(_ r: Int, _ s: Int, _ e: Int) -> Bool {
+            let pts = fixed[r]
+            var lo = 0, hi = pts.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if pts[mid] < s { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < pts.count && pts[lo] <= e
+        }
+        func fixedConflict(_ r: Int, _ v: VReg) -> Bool {
+            liveRanges[v].contains { fixedConflict(r, $0.0, $0.1) }
+        }
+        /// Whether two sorted range lists intersect.
+        func overlap(_ a: [(Int, Int)], _ b: [(Int, Int)]) -> Bool {
+            var i = 0, j = 0
+            while i < a.count && j < b.count {
+                if a[i].1 < b[j].0 { i += 1 } else if b[j].1 < a[i].0 { j += 1 } else { return true }
+            }
+            return false
+        }
+
+        // Most expensive to spill first; each takes the first register of its class that
+        // is free over its whole interval (priority-based assignment, as in Chow and
+        // Hennessy's allocator). Reload temporaries come first: they cannot be spilled.
+        var order = intervals
+        order.sort { a, b in
+            let ua = unspillable.contains(a.v), ub = unspillable.contains(b.v)
+            if ua != ub { return ua }
+            if a.weight != b.weight { return a.weight > b.weight }
+            return a.start < b.start
+        }
+        var assignment: [VReg: Int] = [:]
+        var taken = [[VReg]](repeating: [], count: 16)
+        func free(_ r: Int, _ iv: Interval) -> Bool {
+            if fixedConflict(r, iv.v) { return false }
+            for other in taken[r] where start[other] <= iv.end && iv.start <= end[other] {
+                if overlap(liveRanges[other], liveRanges[iv.v]) { return false }
+            }
+            return true
+        }
+        var spilled: [VReg] = []
+        for iv in order {
+            let regs = thumb2 ? RegisterAllocator.thumb2Order
+                : (iv.low ? RegisterAllocator.lowOrder : RegisterAllocator.v6mAnyOrder)
+            var chosen: Int?
+            for p in partners[iv.v] {
+                let r = p < firstVirtual ? p : assignment[p]
+                // ARMv6-M values that may live high go high: low registers are scarce.
+                if let r, regs.contains(r), free(r, iv), thumb2 || iv.low || r >= 8 { chosen = r; break }
+            }
+            if chosen == nil { chosen = regs.first { free($0, iv) } }
+            if let r = chosen {
+                assignment[iv.v] = r
+                taken[r].append(iv.v)
+                continue
+            }
+            guard !unspillable.contains(iv.v) else {
+                let line = code.first { $0.regs.contains(iv.v) }?.line ?? 0
+                throw KernelIRError("'\(kernelName)': more values are needed at once than there are registers (IR line \(line & 0xFFFFFF))")
+            }
+            spilled.append(iv.v)
+        }
+        return (assignment, spilled)
+    }
+
+    func loopWeight(_ depth: Int) -> Double {
+        var x = 1.0
+        for _ in 0..<depth { x *= 50 }
+        return x
+    }
+
+    // MARK: Spill code
+
+    mutating func slot(for v: VReg) -> Int {
+        if let s = spillSlotOf[v] { return s }
+        let s = spillSlots
+        spillSlots += 1
+        spillSlotOf[v] = s
+        return s
+    }
+
+    mutating func temp() -> VReg {
+        let t = nextVReg
+        nextVReg += 1
+        unspillable.insert(t)
+        return t
+    }
+
+    /// Every use of a spilled register reloads it into a fresh short-lived register
+    /// just before; every definition stores it just after. Loads and stores do not
+    /// touch the flags, so compare/branch and ADDS/ADCS pairs stay intact.
+    mutating func rewrite(spilling spilled: [VReg]) {
+        if !thumb2 {
+            let toHome = spilled.filter { !homes.contains($0) }
+            if !toHome.isEmpty {
+                rewriteToHomes(toHome)
+                let rest = spilled.filter { homes.contains($0) }
+                if !rest.isEmpty { rewriteToStack(rest) }
+                return
+            }
+        }
+        rewriteToStack(spilled)
+    }
+
+    /// Replace each spilled value by a home register; where an instruction needs a low
+    /// register, copy through a short-lived one.
+    mutating func rewriteToHomes(_ spilled: [VReg]) {
+        var home: [VReg: VReg] = [:]
+        for v in spilled {
+            let h = nextVReg
+            nextVReg += 1
+            homes.insert(h)
+            home[v] = h
+        }
+        var out: [MInst] = []
+        for m in code {
+            let involved = Set(m.regs.filter { home[$0] != nil })
+            if involved.isEmpty {
+                out.append(m)
+                continue
+            }
+            var rewritten = m
+            var after: [MInst] = []
+            for v in involved {
+                let h = home[v]!
+                var needsTemp = false
+                for k in 0..<4 where m.regs[k] == v && needsLow(m, slot: k) { needsTemp = true }
+                if !needsTemp {
+                    for k in 0..<4 where rewritten.regs[k] == v { rewritten.regs[k] = h }
+                    continue
+                }
+                let t = temp()
+                var used = false, defined = false
+                for k in 0..<4 where rewritten.regs[k] == v {
+                    rewritten.regs[k] = t
+                    if m.useMask & (1 << UInt8(k)) != 0 { used = true }
+                    if m.defMask & (1 << UInt8(k)) != 0 { defined = true }
+                }
+                if used {
+                    var c = MInst(.copy, line: m.line, depth: m.depth)
+                    c.regs[0] = t
+                    c.regs[1] = h
+                    c.defMask = SlotBit.rd
+                    c.useMask = SlotBit.rn
+                    out.append(c)
+                }
+                if defined {
+                    var c = MInst(.copy, line: m.line, depth: m.depth)
+                    c.regs[0] = h
+                    c.regs[1] = t
+                    c.defMask = SlotBit.rd
+                    c.useMask = SlotBit.rn
+                    after.append(c)
+                }
+            }
+            out.append(rewritten)
+            out += after
+        }
+        code = out
+    }
+
+    mutating func rewriteToStack(_ spilled: [VReg]) {
+        let set = Set(spilled)
+        for v in spilled { _ = slot(for: v) }
+        var out: [MInst] = []
+        out.reserveCapacity(code.count + spilled.count * 4)
+        for m in code {
+            let involved = Set(m.regs.filter { set.contains($0) })
+            if involved.isEmpty {
+                out.append(m)
+                continue
+            }
+            if m.kind == .copy {
+                let d = m.regs[0], s = m.regs[1]
+                if set.contains(s) && !set.contains(d) {
+                    var l = MInst(.spillLoad(spillSlotOf[s]!), line: m.line, depth: m.depth)
+                    l.regs[0] = d
+                    l.defMask = SlotBit.rd
+                    out.append(l)
+                    continue
+                }
+                if set.contains(d) && !set.contains(s) {
+                    var st = MInst(.spillStore(spillSlotOf[d]!), line: m.line, depth: m.depth)
+                    st.regs[1] = s
+                    st.useMask = SlotBit.rn
+                    out.append(st)
+                    continue
+                }
+            }
+            var rewritten = m
+            var after: [MInst] = []
+            for v in involved {
+                let t = temp()
+                var used = false, defined = false
+                for k in 0..<4 where rewritten.regs[k] == v {
+                    rewritten.regs[k] = t
+                    if m.useMask & (1 << UInt8(k)) != 0 { used = true }
+                    if m.defMask & (1 << UInt8(k)) != 0 { defined = true }
+                }
+                if used {
+                    var l = MInst(.spillLoad(spillSlotOf[v]!), line: m.line, depth: m.depth)
+                    l.regs[0] = t
+                    l.defMask = SlotBit.rd
+                    out.append(l)
+                }
+                if defined {
+                    var st = MInst(.spillStore(spillSlotOf[v]!), line: m.line, depth: m.depth)
+                    st.regs[1] = t
+                    st.useMask = SlotBit.rn
+                    after.append(st)
+                }
+            }
+            out.append(rewritten)
+            out += after
+        }
+        code = out
+    }
+}
