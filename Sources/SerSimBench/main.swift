@@ -5,9 +5,11 @@
 //
 // It runs the MAC-heavy benchmark firmware (scripts/firmware/src/benchmac.c, built by
 // scripts/firmware/build.py: 15000 iterations of a 32x256 int8 fully-connected layer) on
-// the Cortex-M4, M7 and M0+ boards, checks that each run prints what QEMU printed for the
-// same ELF, and reports the rate of every run with the median and spread. The CPU is
-// shared: benchmark when the machine is quiet and repeat.
+// the Cortex-M4, M7 and M0+ boards, with the placeholder timing model (the interpreter's
+// own speed) and with the board core's timing model (unless --timing picks one), checks
+// that each run prints what QEMU printed for the same ELF, and reports the rate of every
+// run with the median and spread. The CPU is shared: benchmark when the machine is quiet
+// and repeat.
 
 import BoardProfiles
 import CortexM
@@ -85,12 +87,14 @@ for c in cases where only?.contains(c.name) ?? true {
         fail("\(c.elf): \(error) (build the fixtures with scripts/firmware/build.py)")
     }
     let expected = expectedOutput(c.elf)
+    let models = timing.map { [$0] } ?? [.placeholder, TimingModelKind.forCore(board.core.kind)]
+    for model in models {
     var rates: [Double] = []
     var instructions: UInt64 = 0
     var cycles: UInt64 = 0
     for _ in 0..<repeats {
         do {
-            let m = try Machine(board: board, options: MachineOptions(timing: timing))
+            let m = try Machine(board: board, options: MachineOptions(timing: model))
             try m.load(image)
             let start = DispatchTime.now().uptimeNanoseconds
             let stop = try m.run(maxCycles: 100_000_000_000)
@@ -108,8 +112,9 @@ for c in cases where only?.contains(c.name) ?? true {
     }
     let sorted = rates.sorted()
     let median = sorted[sorted.count / 2]
-    print(String(format: "%-7@ %-12@ %11llu instr %11llu cycles  median %6.1f  min %6.1f  max %6.1f  runs: %@",
-                 c.name, c.board, instructions, cycles, median, sorted.first!, sorted.last!,
+    print(String(format: "%-7@ %-12@ %-14@ %11llu instr %11llu cycles  median %6.1f  min %6.1f  max %6.1f  runs: %@",
+                 c.name, c.board, model.rawValue, instructions, cycles, median, sorted.first ?? 0, sorted.last ?? 0,
                  rates.map { String(format: "%.1f", $0) }.joined(separator: " ")))
+    }
     if expected == nil { print("        (no QEMU output recorded for \(c.elf): result not checked)") }
 }
