@@ -98,6 +98,15 @@ public final class Machine {
     var profileSince: UInt64 = 0
     /// A fault delivered to the guest's handler, kept for the report if the run then dies.
     var deliveredFault: String?
+    /// Probe addresses and their handler (see `setProbes`), and the slot that holds a
+    /// probed instruction while it executes.
+    var probes: Set<UInt32> = []
+    var probeHandler: ((UInt32) -> Void)?
+    let probeSlot: UnsafeMutablePointer<DecodedSlot> = {
+        let p = UnsafeMutablePointer<DecodedSlot>.allocate(capacity: 1)
+        p.initialize(to: DecodedSlot(inst: Instruction(.undefined, size: 0), timing: StaticTiming(), function: 0))
+        return p
+    }()
     /// A `call` is running: fetching `callReturnAddress` ends it.
     var callActive = false
 
@@ -130,6 +139,7 @@ public final class Machine {
     deinit {
         r.deallocate()
         functionCycles.deallocate()
+        probeSlot.deallocate()
     }
 
     // MARK: Loading
@@ -349,22 +359,46 @@ public final class Machine {
         codeSize = chunk.bytes
         codeSlots = chunk.slots
         let slot = chunk.slots + Int((off &- chunk.start) >> 1)
+        if !probes.isEmpty && probes.contains(address) {
+            // A probe address is never cached, so every arrival comes through here.
+            probeHandler?(address)
+            probeSlot.pointee = try decodeSlot(region, ri, off, address)
+            return probeSlot
+        }
         if slot.pointee.inst.size == 0 {
-            let hw1 = region.memory.loadUnaligned(fromByteOffset: Int(off), as: UInt16.self)
-            var hw2: UInt16 = 0
-            if ThumbDecoder.is32Bit(hw1) {
-                guard off &+ 4 <= region.size else {
-                    throw GuestFault(.busError, address: address &+ 2, "32-bit instruction runs past the end of \(board.memory[ri].name)",
-                                     onFetch: true)
-                }
-                hw2 = region.memory.loadUnaligned(fromByteOffset: Int(off) + 2, as: UInt16.self)
-            }
-            var inst = decoder.decode(hw1, hw2, arch: arch)
-            if inst.size == 0 { inst.size = ThumbDecoder.is32Bit(hw1) ? 4 : 2 }
-            slot.pointee = DecodedSlot(inst: inst, timing: timer.describe(inst),
-                                       function: UInt16(profileSlot(symbols.functionIndex(containing: address))))
+            slot.pointee = try decodeSlot(region, ri, off, address)
         }
         return slot
+    }
+
+    func decodeSlot(_ region: RegionInfo, _ ri: Int, _ off: UInt32, _ address: UInt32) throws -> DecodedSlot {
+        let hw1 = region.memory.loadUnaligned(fromByteOffset: Int(off), as: UInt16.self)
+        var hw2: UInt16 = 0
+        if ThumbDecoder.is32Bit(hw1) {
+            guard off &+ 4 <= region.size else {
+                throw GuestFault(.busError, address: address &+ 2, "32-bit instruction runs past the end of \(board.memory[ri].name)",
+                                 onFetch: true)
+            }
+            hw2 = region.memory.loadUnaligned(fromByteOffset: Int(off) + 2, as: UInt16.self)
+        }
+        var inst = decoder.decode(hw1, hw2, arch: arch)
+        if inst.size == 0 { inst.size = ThumbDecoder.is32Bit(hw1) ? 4 : 2 }
+        return DecodedSlot(inst: inst, timing: timer.describe(inst),
+                           function: UInt16(profileSlot(symbols.functionIndex(containing: address))))
+    }
+
+    // MARK: Probes
+
+    /// Call `handler` each time execution reaches one of `addresses` (before the
+    /// instruction there runs; `cycles` and `instructions` then count everything before
+    /// it). Probes cost nothing elsewhere: their addresses are kept out of the decode
+    /// cache, so only the slow fetch path checks them. Deployments use them to time layers.
+    public func setProbes(_ addresses: Set<UInt32>, _ handler: @escaping (UInt32) -> Void) {
+        probes = addresses
+        probeHandler = handler
+        memory.invalidateCode()
+        codeSlots = nil
+        codeSize = 0
     }
 
     /// The profile slot of a function index: one per symbol, and a last slot for code

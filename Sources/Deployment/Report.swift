@@ -98,6 +98,8 @@ public struct DeploymentReport: Sendable, Codable {
     public var executed: Bool
     public var notExecutedReason: String?
     public var memory: MemoryPlan
+    /// When it does not fit: what would help.
+    public var suggestions: [String]
     public var cycles: UInt64
     public var instructions: UInt64
     public var latencySeconds: Double
@@ -113,6 +115,7 @@ public struct DeploymentReport: Sendable, Codable {
     public var input: String
     /// Start-up (input copy, state reset) is part of `cycles`; its share.
     public var startupCycles: UInt64
+    public var startupSteps: [String]
     public var timingModel: String
     public var memoryStats: MemoryStats?
     public var hostSeconds: Double

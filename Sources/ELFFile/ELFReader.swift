@@ -90,12 +90,16 @@ public enum ELFReader {
             }
             nameScn = elf_nextscn(elf, s)
         }
+        var sersimSections: [String: [UInt8]] = [:]
         var scn = elf_nextscn(elf, nil)
         while let s = scn {
             defer { scn = elf_nextscn(elf, s) }
             var sh = GElf_Shdr()
             guard gelf_getshdr(s, &sh) != nil else { continue }
             let name = elf_strptr(elf, shstrndx, Int(sh.sh_name)).map { String(cString: $0) } ?? ""
+            if sh.sh_flags & UInt64(SHF_ALLOC) == 0 && sh.sh_type == UInt32(SHT_PROGBITS) && name.hasPrefix(".sersim") {
+                sersimSections[name] = try slice(sh.sh_offset, sh.sh_size, "section \(name)")
+            }
             if sh.sh_flags & UInt64(SHF_ALLOC) != 0 && sh.sh_size > 0 {
                 let hasBytes = sh.sh_type != UInt32(SHT_NOBITS)
                 sections.append(FirmwareImage.Section(
@@ -134,9 +138,11 @@ public enum ELFReader {
             }
         }
         mappingSymbols.sort { $0.address < $1.address }
-        return FirmwareImage(segments: segments, sections: sections, symbols: symbols,
-                             mappingSymbols: mappingSymbols,
-                             entry: UInt32(truncatingIfNeeded: ehdr.e_entry), origin: origin)
+        var image = FirmwareImage(segments: segments, sections: sections, symbols: symbols,
+                                  mappingSymbols: mappingSymbols,
+                                  entry: UInt32(truncatingIfNeeded: ehdr.e_entry), origin: origin)
+        image.sersimSections = sersimSections
+        return image
     }
 
     /// `$a`, `$t`, `$d`, optionally followed by `.suffix` (IHI 0044, 5.5.5.1).

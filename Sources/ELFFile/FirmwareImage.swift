@@ -98,6 +98,9 @@ public struct FirmwareImage: Sendable {
     public var entry: UInt32
     /// Where the image came from, for messages.
     public var origin: String
+    /// Non-allocated sections whose names start with ".sersim" (sersim's own metadata,
+    /// e.g. `.sersim.model` in the firmware it builds for a model), by name.
+    public var sersimSections: [String: [UInt8]] = [:]
 
     public init(segments: [Segment], sections: [Section] = [], symbols: [Symbol] = [],
                 mappingSymbols: [MappingSymbol] = [], entry: UInt32 = 0, origin: String = "image") {

@@ -119,7 +119,7 @@ import Testing
         let manifest = Self.fixture("manifest.json")
         let notELF = try Self.sersim(["run", "--board", "nano33ble", manifest])
         #expect(notELF.status == 1)
-        #expect(notELF.stderr == "Error: \(manifest): not an ELF file (sersim run takes ELF firmware)\n")
+        #expect(notELF.stderr == "Error: \(manifest): neither a model (.q8, .tflite) nor an ELF firmware file\n")
 
         let board = try Self.sersim(["run", "--board", "no-such-board", Self.fixture("crc-m4-O2-nrf52840.elf")])
         #expect(board.status == 1)

@@ -1,0 +1,124 @@
+import BoardProfiles
+import CycleTiming
+import Foundation
+import ThumbISA
+
+/// Turns a model firmware's metadata and a run's measurements into a report: memory,
+/// cycles, latency, energy and power from the board's power model, duty cycling, the
+/// per-layer table and the outputs. Used for freshly built firmware and for ELFs read
+/// back, so both report the same way.
+struct ReportComposer {
+    let board: Board
+    let clockHz: Double
+    let dutyCycle: DutyCycle?
+
+    func compose(_ meta: FirmwareMetadata, _ m: RunMeasurement, fits: Bool = true) -> DeploymentReport {
+        var reasons: [String] = []
+        if board.core.kind.isApproximate {
+            reasons.append("\(board.core.kind.displayName): sersim runs Thumb code on an approximate Cortex-M-class core "
+                           + "calibrated to this core's published per-MHz figures")
+        }
+        if m.timingModel.isEstimate {
+            reasons.append("\(m.timingModel.rawValue) timing: \(m.timingModel.provenance)")
+        }
+        var report = DeploymentReport(
+            sersimVersion: SerSimVersion.string,
+            board: .init(name: board.name, displayName: board.displayName, mcu: board.mcu, core: board.core.kind.displayName,
+                         clockHz: clockHz, approximateCore: board.core.kind.isApproximate),
+            model: meta.model, fits: fits, executed: true, notExecutedReason: nil, memory: meta.memory, suggestions: [],
+            cycles: m.cycles, instructions: m.instructions, latencySeconds: Double(m.cycles) / clockHz,
+            energyJoules: nil, averagePowerWatts: nil, energy: nil, energyUnavailableReason: nil, dutyCycle: nil,
+            layers: [], outputs: outputs(meta, m.outputs), verified: nil, input: meta.input,
+            startupCycles: m.startupCycles, startupSteps: meta.startupSteps, timingModel: m.timingModel.rawValue,
+            memoryStats: memoryStats(m.statistics), hostSeconds: m.hostSeconds,
+            estimate: !reasons.isEmpty, estimateReasons: reasons)
+
+        var layerEnergy: [Double?] = Array(repeating: nil, count: meta.layers.count)
+        do {
+            let power = try PowerModel(board: board)
+            let e = try power.estimate(cycles: m.cycles, clockHz: clockHz, activity: activity(m.statistics))
+            report.energyJoules = e.joules
+            report.averagePowerWatts = e.averageWatts
+            report.energy = .init(joules: e.joules, averageWatts: e.averageWatts, supplyVolts: e.supplyVolts,
+                                  runCurrentAmps: e.runCurrentAmps, effectiveCurrentAmps: e.effectiveCurrentAmps, notes: e.notes)
+            if e.isEstimate {
+                report.estimate = true
+                report.estimateReasons.append("energy: " + e.notes.joined(separator: " "))
+            }
+            for n in meta.layers.indices {
+                layerEnergy[n] = try? power.estimate(cycles: m.layerCycles[n], clockHz: clockHz,
+                                                     activity: activity(m.layerStatistics[n])).joules
+            }
+            if let duty = dutyCycle {
+                let d = try power.dutyCycle(e, duty)
+                report.dutyCycle = .init(periodSeconds: d.period, sleepMode: d.sleepMode, averagePowerWatts: d.averageWatts,
+                                         joulesPerPeriod: d.joulesPerPeriod, battery: d.battery.map(\.name),
+                                         batteryDays: d.batteryDays, notes: d.notes)
+            }
+        } catch {
+            report.energyUnavailableReason = "\(error)"
+        }
+        report.layers = meta.layers.indices.map { n in
+            let l = meta.layers[n]
+            return DeploymentReport.Layer(
+                index: l.index, name: l.name, op: l.op, kernel: l.kernel, cycles: m.layerCycles[n],
+                instructions: m.layerInstructions[n],
+                share: m.cycles > 0 ? Double(m.layerCycles[n]) / Double(m.cycles) : 0, macs: l.macs,
+                cyclesPerMAC: l.macs > 0 ? Double(m.layerCycles[n]) / Double(l.macs) : nil, energyJoules: layerEnergy[n],
+                weightBytes: l.weightBytes, activationBytes: l.activationBytes)
+        }
+        if let expected = meta.expectedOutputs {
+            report.verified = expected == m.outputs
+        }
+        return report
+    }
+
+    func outputs(_ meta: FirmwareMetadata, _ raw: [[UInt8]]) -> [DeploymentReport.Output] {
+        zip(meta.outputs, raw).map { o, bytes in
+            let ints: [Int]
+            switch o.type {
+            case "int16":
+                ints = stride(from: 0, to: bytes.count - 1, by: 2).map { Int(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) }
+            case "uint8":
+                ints = bytes.map { Int($0) }
+            case "float32":
+                ints = []
+            default:
+                ints = bytes.map { Int(Int8(bitPattern: $0)) }
+            }
+            let deq: [Double]
+            if o.type == "float32" {
+                deq = stride(from: 0, to: bytes.count - 3, by: 4).map {
+                    Double(Float(bitPattern: UInt32(bytes[$0]) | UInt32(bytes[$0 + 1]) << 8 | UInt32(bytes[$0 + 2]) << 16
+                                 | UInt32(bytes[$0 + 3]) << 24))
+                }
+            } else {
+                deq = ints.map { o.scale * Double($0 - o.zeroPoint) }
+            }
+            let scores = o.type == "float32" ? deq : ints.map(Double.init)
+            let argmax = scores.isEmpty ? nil : scores.indices.max { scores[$0] < scores[$1] }
+            let label = argmax.flatMap { $0 < meta.labels.count ? meta.labels[$0] : nil }
+            return .init(name: o.name, shape: o.shape, type: o.type, values: ints, dequantized: deq, argmax: argmax,
+                         label: label)
+        }
+    }
+
+    func activity(_ s: TimingStatistics) -> Activity {
+        var byRegion: [String: UInt64] = [:]
+        for r in s.regions where r.fetches > 0 { byRegion[r.name] = r.fetches }
+        var byClass: [String: UInt64] = [:]
+        for c in OpClass.allCases where s.count(c) > 0 { byClass[String(describing: c)] = s.count(c) }
+        return Activity(fetchesByRegion: byRegion, instructionsByClass: byClass)
+    }
+
+    func memoryStats(_ s: TimingStatistics) -> DeploymentReport.MemoryStats {
+        var regions: [String: UInt64] = [:]
+        for r in s.regions where r.fetches + r.reads + r.writes > 0 { regions[r.name] = r.fetches + r.reads + r.writes }
+        let st = s.stalls
+        return .init(
+            accessesByRegion: regions,
+            caches: s.caches.map { .init(name: $0.name, accesses: $0.accesses, hits: $0.hits, misses: $0.misses) },
+            stallCycles: ["fetch": st.fetch, "data": st.data, "branch": st.branch, "mispredict": st.mispredict,
+                          "interlock": st.interlock, "divide": st.divide])
+    }
+}
