@@ -59,8 +59,8 @@ public struct SweepResult: Sendable, Codable {
 /// Text, CSV and JSON renderings shared by `compare` and `sweep`.
 public enum SweepText {
     public enum Column: Sendable {
-        case board, core, clock, layers, steps, weights, fits, flash, ram, cycles, latency, energy, power, dutyPower,
-             battery, verified
+        case board, core, clock, layers, steps, weights, fits, flash, ram, flashShare, ramShare, cycles, latency, energy,
+             power, dutyPower, battery, verified
 
         var header: String {
             switch self {
@@ -73,6 +73,8 @@ public enum SweepText {
             case .fits: "fits"
             case .flash: "flash"
             case .ram: "RAM"
+            case .flashShare: "flash"
+            case .ramShare: "RAM"
             case .cycles: "cycles"
             case .latency: "latency"
             case .energy: "energy/inf"
@@ -105,6 +107,8 @@ public enum SweepText {
             return p.fits ? "yes" : "NO"
         case .flash: return Format.bytes(UInt64(p.flashUsed))
         case .ram: return Format.bytes(UInt64(p.ramUsed))
+        case .flashShare: return share(p.flashUsed, p.flashSize)
+        case .ramShare: return share(p.ramUsed, p.ramSize)
         case .cycles: return p.cycles.map { group($0) + est } ?? dash(p)
         case .latency: return p.latencySeconds.map { Format.seconds($0) + est } ?? dash(p)
         case .energy: return p.energyJoules.map { Format.joules($0) + est } ?? (p.executed ? "—" : dash(p))
@@ -116,6 +120,13 @@ public enum SweepText {
             if let v = p.verified { return v ? "✓" : "✗" }
             return "—"
         }
+    }
+
+    /// "412 KB 40%": bytes used and their share of the board's memory of that kind.
+    static func share(_ used: Int, _ size: Int) -> String {
+        let b = Format.bytes(UInt64(used))
+        guard size > 0 else { return b }
+        return b + " " + String(format: "%.0f%%", Double(used) / Double(size) * 100)
     }
 
     /// What stands in for a figure of a configuration that did not run.
