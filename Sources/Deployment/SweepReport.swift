@@ -97,7 +97,9 @@ public enum SweepText {
         let est = p.estimate ? "~" : ""
         switch c {
         case .board: return p.board
-        case .core: return p.core.replacingOccurrences(of: "Cortex-", with: "").replacingOccurrences(of: " (approx.)", with: "~")
+        case .core:
+            return p.core.replacingOccurrences(of: "Cortex-", with: "").replacingOccurrences(of: "Xtensa ", with: "")
+                .replacingOccurrences(of: " (approx.)", with: "~")
         case .clock: return Format.hertz(p.clockHz)
         case .layers: return p.layerSizes.isEmpty ? "—" : p.layerSizes.map(String.init).joined(separator: "-")
         case .steps: return p.sequenceLength.map(String.init) ?? "—"
@@ -173,8 +175,12 @@ public enum SweepText {
         for (board, why) in noEnergy.sorted(by: { $0.key < $1.key }) { lines.append("— \(board): no energy figure: \(why)") }
         var reasons: [String: [String]] = [:]
         for p in points where p.estimate { reasons[p.board, default: []] += p.estimateReasons }
+        // The first reason per board (the board-level one); every reason is in --json and --csv.
         for (board, r) in reasons.sorted(by: { $0.key < $1.key }) {
-            lines.append(dim("~ \(board) is an estimate: " + unique(r).joined(separator: "; "), color))
+            let all = unique(r)
+            guard let first = all.first else { continue }
+            lines.append(dim("~ \(board) is an estimate: " + first
+                             + (all.count > 1 ? " (+\(all.count - 1) more in --json)" : ""), color))
         }
         lines = unique(lines)
         if !lines.isEmpty { out.append("") }

@@ -14,6 +14,8 @@ struct SerSimCommand: ParsableCommand {
             ImportCommand.self,
             DisasmCommand.self,
             EvalCommand.self,
+            CompareCommand.self,
+            SweepCommand.self,
         ]
     )
 }
