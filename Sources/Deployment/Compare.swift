@@ -25,19 +25,19 @@ public struct Comparison: Sendable {
         try self.init(model: model, modelPath: path, boards: boards, clockHz: clockHz, options: options, jobs: jobs)
     }
 
-    public func run(progress: (@Sendable (SweepProgress) -> Void)? = nil) throws(SweepError) -> ComparisonResult {
+    public func run(progress: (@Sendable (SweepProgress) -> Void)? = nil) throws(SweepError) -> ComparisonReport {
         let r = try sweep.run(progress: progress)
-        return ComparisonResult(sersimVersion: r.sersimVersion, model: r.model, modelPath: r.modelPath, input: r.input,
+        return ComparisonReport(sersimVersion: r.sersimVersion, model: r.model, modelPath: r.modelPath, input: r.input,
                                 notes: r.notes, boards: r.points, jobs: r.jobs, hostSeconds: r.hostSeconds)
     }
 }
 
 /// The result of `sersim compare`: the `--json` document (schema `sersim-compare/1`,
 /// docs/teaching.md) and what the Swift API returns.
-public struct ComparisonResult: Sendable, Codable {
+public struct ComparisonReport: Sendable, Codable {
     public static let schemaVersion = "sersim-compare/1"
 
-    public var schema: String = ComparisonResult.schemaVersion
+    public var schema: String = ComparisonReport.schemaVersion
     public var sersimVersion: String
     public var model: String
     public var modelPath: String?

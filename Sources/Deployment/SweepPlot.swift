@@ -12,7 +12,7 @@ public enum SweepPlot {
 
     /// Three panels, one row per board: latency, energy per inference, and memory use as a
     /// share of the board's flash and RAM with the 100 % fit boundary.
-    public static func comparison(_ r: ComparisonResult) -> String {
+    public static func comparison(_ r: ComparisonReport) -> String {
         let rows = r.boards
         let labelW = 190.0, panelW = 230.0, gap = 20.0, rowH = 26.0, top = 56.0
         let width = labelW + 3 * panelW + 3 * gap + 10
