@@ -70,7 +70,7 @@ public struct ComparisonReport: Sendable, Codable {
         if boards.contains(where: { $0.batteryDays != nil }) { columns.append(.battery) }
         columns.append(.verified)
         out.append(SweepText.table(boards, columns: columns, color: color))
-        out += SweepText.footnotes(boards, color: color)
+        out += SweepText.footnotes(boards, color: color) { "\($0.board) @ \(Format.hertz($0.clockHz))" }
         let ranked = ranking
         if ranked.count >= 2, let fast = ranked.first, let slow = ranked.last,
            let a = fast.latencySeconds, let b = slow.latencySeconds, a > 0 {

@@ -156,14 +156,15 @@ public enum SweepText {
     }
 
     /// Overflows, errors and estimate reasons under a table, each said once.
-    static func footnotes(_ points: [DeploymentSummary], color: Bool) -> [String] {
+    static func footnotes(_ points: [DeploymentSummary], color: Bool,
+                          label: (DeploymentSummary) -> String = configurationLabel) -> [String] {
         var out: [String] = []
         var lines: [String] = []
         for p in points where !p.fits {
-            for o in p.overflows { lines.append(red("✗ \(configurationLabel(p)): \(o)", color)) }
+            for o in p.overflows { lines.append(red("✗ \(label(p)): \(o)", color)) }
         }
         for p in points where p.error != nil {
-            lines.append(red("✗ \(configurationLabel(p)): \(p.error ?? "")", color))
+            lines.append(red("✗ \(label(p)): \(p.error ?? "")", color))
         }
         for p in points where p.fits && !p.executed && p.error == nil {
             if let why = p.notExecutedReason { lines.append("· \(p.board): \(why)") }
