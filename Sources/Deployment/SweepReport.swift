@@ -39,9 +39,7 @@ public struct SweepResult: Sendable, Codable {
                    + "(\(jobs) thread\(jobs == 1 ? "" : "s"), \(String(format: "%.1f", hostSeconds)) s)")
         out.append("input: \(input)")
         out.append("")
-        var columns: [SweepText.Column] = []
-        if axes.boards.count > 1 || true { columns.append(.board) }
-        columns.append(.clock)
+        var columns: [SweepText.Column] = [.board, .clock]
         if !axes.hiddenSizes.isEmpty { columns.append(.layers) }
         if !axes.sequenceLengths.isEmpty { columns.append(.steps) }
         if axes.weights.count > 1 { columns.append(.weights) }
