@@ -158,8 +158,18 @@ public enum SweepText {
                           label: (DeploymentSummary) -> String = configurationLabel) -> [String] {
         var out: [String] = []
         var lines: [String] = []
-        for p in points where !p.fits {
-            for o in p.overflows { lines.append(red("✗ \(label(p)): \(o)", color)) }
+        // What overflows, per configuration; a board with many configurations that do not
+        // fit gets one line naming the smallest model among them (each is in --csv and --json).
+        let notFitting = points.filter { !$0.fits && $0.error == nil }
+        for board in unique(notFitting.map(\.board)) {
+            let ps = notFitting.filter { $0.board == board }
+            if ps.count <= 3 {
+                for p in ps { for o in p.overflows { lines.append(red("✗ \(label(p)): \(o)", color)) } }
+            } else if let least = ps.min(by: { ($0.weightBytes, $0.macs) < ($1.weightBytes, $1.macs) }) {
+                let total = points.filter { $0.board == board }.count
+                lines.append(red("✗ \(board): \(ps.count) of \(total) configurations do not fit; the smallest, "
+                                 + "\(label(least)): " + least.overflows.joined(separator: "; "), color))
+            }
         }
         for p in points where p.error != nil {
             lines.append(red("✗ \(label(p)): \(p.error ?? "")", color))
@@ -172,6 +182,11 @@ public enum SweepText {
             noEnergy[p.board] = p.energyUnavailableReason ?? "no power data"
         }
         for (board, why) in noEnergy.sorted(by: { $0.key < $1.key }) { lines.append("— \(board): no energy figure: \(why)") }
+        // Energy but no duty-cycle figure: the reason is the duty cycle's (e.g. a period
+        // shorter than the inference).
+        for p in points where p.executed && p.energyJoules != nil && p.dutyCycleAverageWatts == nil {
+            if let why = p.energyUnavailableReason { lines.append("— \(label(p)): no average power: \(why)") }
+        }
         var reasons: [String: [String]] = [:]
         for p in points where p.estimate { reasons[p.board, default: []] += p.estimateReasons }
         // The first reason per board (the board-level one); every reason is in --json and --csv.

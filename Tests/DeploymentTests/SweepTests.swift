@@ -85,6 +85,30 @@ import Testing
         #expect(svg.contains("stroke=\"#d62728\" stroke-width=\"2\""))  // the non-fitting point
     }
 
+    @Test func manyConfigurationsThatDoNotFitAreSummarisedPerBoard() throws {
+        let model = try TradeoffFixtures.classifier()
+        let plan = SweepPlan(boards: ["nano"], hiddenSizes: [48, 64, 80, 96])
+        let result = try Sweep(model: model, modelPath: nil, boards: [try BoardLibrary.load("nano")], plan: plan).run()
+        #expect(result.points.allSatisfy { !$0.fits })
+        let lines = result.text().split(separator: "\n").filter { $0.hasPrefix("✗") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("✗ nano: 4 of 4 configurations do not fit; the smallest, nano @ 16 MHz, hidden 48-24-24") == true)
+    }
+
+    /// A period shorter than the inference: energy per inference, but no average power, and why.
+    @Test func aPeriodShorterThanTheInferenceIsExplained() throws {
+        let model = try TradeoffFixtures.classifier()
+        var options = DeploymentOptions()
+        options.dutyCycle = DutyCycle(period: 0.001)
+        let plan = SweepPlan(boards: ["stm32l476"], clocksHz: [16e6])
+        let result = try Sweep(model: model, modelPath: nil, boards: [try BoardLibrary.load("stm32l476")], plan: plan,
+                               options: options).run()
+        let p = try #require(result.points.first)
+        #expect(p.energyJoules != nil)
+        #expect(p.dutyCycleAverageWatts == nil)
+        #expect(result.text().contains("no average power: the period 1 ms is shorter than one inference"))
+    }
+
     @Test func clocksOutsideABoardsRangeAreRefusedBeforeRunning() throws {
         let model = try TradeoffFixtures.classifier()
         let board = try BoardLibrary.load("nano33ble")
