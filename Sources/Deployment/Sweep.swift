@@ -194,6 +194,22 @@ public struct Sweep: Sendable {
         }
     }
 
+    /// Load the model and the plan's boards (names or board file paths).
+    ///
+    /// ```swift
+    /// let plan = SweepPlan(boards: ["nano33ble"], hiddenSizes: [32, 64, 128])
+    /// let result = try Sweep(model: "ser.q8", plan: plan).run()
+    /// #expect(result.points.allSatisfy { $0.verified == true })
+    /// ```
+    public init(model path: String, plan: SweepPlan, options: DeploymentOptions = DeploymentOptions(),
+                jobs: Int? = nil) throws {
+        let model = try ModelLoader.load(path)
+        let boards = try plan.boards.map { try BoardLibrary.load($0) }
+        var named = plan
+        named.boards = boards.map(\.name)
+        try self.init(model: model, modelPath: path, boards: boards, plan: named, options: options, jobs: jobs)
+    }
+
     static func clockRange(_ b: Board) -> String {
         b.clock.minHz == b.clock.maxHz ? "\(Format.hertz(b.clock.minHz)) only"
             : "\(Format.hertz(b.clock.minHz))–\(Format.hertz(b.clock.maxHz))"

@@ -109,6 +109,15 @@ import Testing
         #expect(result.text().contains("no average power: the period 1 ms is shorter than one inference"))
     }
 
+    @Test func modelAndBoardsByName() throws {
+        let result = try Sweep(model: TradeoffFixtures.path("lstm_classifier"),
+                               plan: SweepPlan(boards: ["nano"], sequenceLengths: [4, 8])).run()
+        #expect(result.modelPath == TradeoffFixtures.path("lstm_classifier"))
+        #expect(result.points.map(\.sequenceLength) == [4, 8])
+        #expect(result.points.allSatisfy { !$0.syntheticWeights })
+        #expect(throws: (any Error).self) { try Sweep(model: "/nonexistent.q8", plan: SweepPlan(boards: ["nano"])) }
+    }
+
     @Test func clocksOutsideABoardsRangeAreRefusedBeforeRunning() throws {
         let model = try TradeoffFixtures.classifier()
         let board = try BoardLibrary.load("nano33ble")
