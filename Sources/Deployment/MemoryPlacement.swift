@@ -175,7 +175,8 @@ public struct MemoryPlacer {
             } else {
                 result[k] = .init(name: item.name, kind: item.kind, bytes: item.bytes, region: nil, address: nil)
                 let best = candidates.map { max(0, free($0, alignment: item.alignment)) }.max() ?? 0
-                let memory = item.kind.isFlash ? "flash" : "RAM"
+                // Where it was to go, not what it is: weights copied to RAM need RAM.
+                let memory = item.placement == .ram || item.placement == .fastRAM ? "RAM" : "flash"
                 let regionText: String
                 if candidates.isEmpty {
                     regionText = "\(board.name) has no \(memory) region"
