@@ -181,7 +181,10 @@ public enum SweepText {
         for p in points where p.executed && p.energyJoules == nil {
             noEnergy[p.board] = p.energyUnavailableReason ?? "no power data"
         }
-        for (board, why) in noEnergy.sorted(by: { $0.key < $1.key }) { lines.append("— \(board): no energy figure: \(why)") }
+        for (board, why) in noEnergy.sorted(by: { $0.key < $1.key }) {
+            let reason = why.hasPrefix(board + ": ") ? String(why.dropFirst(board.count + 2)) : why
+            lines.append("— \(board): no energy figure: \(reason)")
+        }
         // Energy but no duty-cycle figure: the reason is the duty cycle's (e.g. a period
         // shorter than the inference).
         for p in points where p.executed && p.energyJoules != nil && p.dutyCycleAverageWatts == nil {
