@@ -239,6 +239,18 @@ public struct Sweep: Sendable {
             jobs: effectiveJobs(plan.count), hostSeconds: Date().timeIntervalSince(start))
     }
 
+    /// The rescaled models the plan deploys (the original excluded), in plan order.
+    public func rescaledModels() throws(SweepError) -> [RescaledModel] {
+        let variants = try variantsByKey()
+        var out: [RescaledModel] = []
+        for h in plan.hiddenSizes.isEmpty ? [nil] : plan.hiddenSizes.map(Optional.some) {
+            for t in plan.sequenceLengths.isEmpty ? [nil] : plan.sequenceLengths.map(Optional.some) {
+                if let v = variants[VariantKey(hidden: h, steps: t)], !v.isOriginal { out.append(v) }
+            }
+        }
+        return out
+    }
+
     func effectiveJobs(_ count: Int) -> Int {
         max(1, min(count, jobs ?? ProcessInfo.processInfo.activeProcessorCount))
     }

@@ -33,6 +33,7 @@ struct SweepCommand: ParsableCommand {
               sersim sweep Examples/ser/ser.q8 --board nano33ble --clock 16MHz...64MHz
               sersim sweep Examples/ser/ser.q8 --board nano33ble,stm32f746 --hidden 32...256*2 --svg sweep.svg
               sersim sweep Examples/ser/ser.q8 --board stm32f746 --weights both --csv sweep.csv
+              sersim sweep Examples/ser/ser.q8 --board nano33ble --hidden 256 --save-models rescaled/
             """
     )
 
@@ -53,6 +54,9 @@ struct SweepCommand: ParsableCommand {
 
     @Option(name: .long, help: "Where the weights live: flash (default), ram, or both (swept).")
     var weights: WeightsAxis = .flash
+
+    @Option(name: .long, help: "Also write every rescaled model as DIR/<name>.q8 (for sersim run, inspect, eval).")
+    var saveModels: String?
 
     @OptionGroup var common: TradeoffOptions
 
@@ -82,6 +86,19 @@ struct SweepCommand: ParsableCommand {
             weightsInRAM: weights.values)
         let sweep = try Sweep(model: loaded, modelPath: model, boards: boards, plan: plan,
                               options: try common.deploymentOptions(), jobs: common.jobs)
+        var saved: [String] = []
+        if let dir = saveModels {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw RunInputError(path: dir, message: "cannot create the directory: \(error.localizedDescription)")
+            }
+            for m in try sweep.rescaledModels() {
+                let path = (dir as NSString).appendingPathComponent(m.model.name + ".q8")
+                try Q8File.write(m.model, to: path)
+                saved.append(path)
+            }
+        }
         let result = try sweep.run(progress: common.progressReporter())
         try common.write(csv: result.csv(), svg: result.svg(), html: result.html())
         if common.json {
@@ -89,6 +106,7 @@ struct SweepCommand: ParsableCommand {
         } else {
             print(result.text(color: isatty(STDOUT_FILENO) == 1), terminator: "")
             common.printWritten()
+            for path in saved { print("rescaled model written to \(path)") }
         }
         try TradeoffOptions.exitStatus(result.points)
     }
