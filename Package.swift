@@ -124,6 +124,6 @@ let package = Package(
         ),
         .testTarget(name: "QuantModelTests", dependencies: ["QuantModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KernelIRTests", dependencies: ["KernelIR", "CortexM", "QuantModel"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "SerSim"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "SerSim"], exclude: ["Golden"]),
     ]
 )
