@@ -14,7 +14,7 @@ public enum SweepPlot {
     /// share of the board's flash and RAM with the 100 % fit boundary.
     public static func comparison(_ r: ComparisonReport) -> String {
         let rows = r.boards
-        let labelW = 190.0, panelW = 230.0, gap = 20.0, rowH = 26.0, top = 56.0
+        let labelW = 205.0, panelW = 230.0, gap = 20.0, rowH = 26.0, top = 56.0
         let width = labelW + 3 * panelW + 3 * gap + 10
         let height = top + Double(max(rows.count, 1)) * rowH + 44
         var s = header(width, height)
@@ -24,7 +24,7 @@ public enum SweepPlot {
         let x0 = [labelW, labelW + panelW + gap, labelW + 2 * (panelW + gap)]
         s += text(x0[0], top - 12, "latency per inference", size: 12, weight: "bold")
         s += text(x0[1], top - 12, "energy per inference", size: 12, weight: "bold")
-        s += text(x0[2], top - 12, "flash / RAM used (share of the board's)", size: 12, weight: "bold")
+        s += text(x0[2], top - 12, "memory used (% of the board's)", size: 12, weight: "bold")
         let barW = panelW - 70
         for (i, p) in rows.enumerated() {
             let y = top + Double(i) * rowH
