@@ -51,7 +51,7 @@ import Testing
         let model = try TradeoffFixtures.classifier()
         let boards = [try BoardLibrary.load("nano33ble"), try BoardLibrary.load("nano")]
         let plan = SweepPlan(boards: ["nano33ble", "nano"], hiddenSizes: [8, 48])
-        let lines = Lines()
+        let lines = ProgressLines()
         let result = try Sweep(model: model, modelPath: nil, boards: boards, plan: plan).run { lines.add($0.line()) }
         #expect(result.points.count == 4)
         #expect(lines.all.count == 4)
@@ -168,7 +168,7 @@ import Testing
 }
 
 /// Collects progress lines from worker threads.
-final class Lines: @unchecked Sendable {
+final class ProgressLines: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     func add(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
