@@ -74,6 +74,18 @@ import Testing
         #expect(rp.region(containing: 0x2004_2000) == nil)
     }
 
+    @Test func showAndListSayTheRP2040FiguresAreExtrapolated() throws {
+        let rp = try shippedBoard("nano-rp2040")
+        let text = rp.detailText()
+        #expect(text.contains("XIP miss: 40 core cycles  [RP2040-DS: §2.8.5.4.7 ENTER_XIP"))
+        // 3.3 V x 30.2020833 mA = 99.67 mW at the default 133 MHz.
+        #expect(text.contains("run power at 133 MHz: 99.67 mW (estimate: current extrapolated beyond the datasheet points)"))
+        #expect(rp.defaultRunIsExtrapolated && rp.summaryObject["runExtrapolated"] as? Bool == true)
+        // Boards whose default clock is a datasheet point are not marked.
+        #expect(try !shippedBoard("stm32f746").defaultRunIsExtrapolated)
+        #expect(try !shippedBoard("nano33ble").defaultRunIsExtrapolated)
+    }
+
     @Test func whatTheSecondPassCouldNotCheckStaysMarked() throws {
         // Sources re-read in this pass are checked; the rest keep checked = false with a note.
         let unchecked: [String: Set<String>] = [
