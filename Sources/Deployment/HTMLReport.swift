@@ -18,7 +18,8 @@ public struct HTMLReport {
         body += summary()
         body += "<h2>Memory</h2>\n" + memoryChart()
         if !r.memory.overflows.isEmpty {
-            body += "<ul class=bad>" + r.memory.overflows.map { "<li>\(esc($0.message))</li>" }.joined() + "</ul>\n"
+            body += "<ul class=bad>" + (r.memory.overflows.map(\.message) + r.memory.shortfalls.map(\.message))
+                .map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n"
         }
         if !r.suggestions.isEmpty {
             body += "<p>What would help:</p><ul>" + r.suggestions.map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n"

@@ -38,6 +38,7 @@ public struct TextReport {
             }
         }
         for o in r.memory.overflows { out.append("  " + red("✗ " + o.message)) }
+        for s in r.memory.shortfalls { out.append("  " + red("✗ " + s.message)) }
         if !r.executed {
             out.append("")
             out.append(bold("Not run") + ": " + (r.notExecutedReason ?? ""))

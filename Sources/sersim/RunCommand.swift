@@ -132,7 +132,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func runModel() throws {
-        let deployment = try Deployment(model: file, board: board, options: try options())
+        let deployment = try Deployment(model: file, board: board, options: try options(), callerFile: nil)
         if let emitElf {
             try deployment.writeELF(to: emitElf)
         }
@@ -194,7 +194,8 @@ struct RunCommand: ParsableCommand {
     func runFirmware() throws {
         // The firmware's SYS_READ reads this process's standard input, when it asks.
         let result = try FirmwareRun.run(elf: file, board: board, maxCycles: maxCycles, echo: !json,
-                                         readInput: { [UInt8](FileHandle.standardInput.availableData) })
+                                         readInput: { [UInt8](FileHandle.standardInput.availableData) },
+                                         callerFile: nil)
         if json {
             print(result.jsonText())
         } else {
