@@ -32,9 +32,11 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               sersim run --board stm32f746 Examples/ser/ser.q8
-              sersim run --board nano33ble --clock 32MHz --period 1s --battery CR2032 model.q8
-              sersim run --board stm32f746 model.q8 --emit-elf fw.elf && sersim run --board stm32f746 fw.elf
-              sersim run --board nano33ble firmware.elf --json
+              sersim run --board stm32l476 --clock 32MHz Examples/ser/ser.q8 --json
+              sersim run --board nano33ble --period 1s --battery CR2032 model.q8
+              sersim run --board stm32f746 model.q8 --emit-elf fw.elf
+              sersim run --board stm32f746 fw.elf
+              sersim run --board nano33ble firmware.elf
             """
     )
 
