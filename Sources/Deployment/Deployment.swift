@@ -265,7 +265,7 @@ public struct Deployment: Sendable {
         let ramOver = fw.plan.overflows.contains { $0.memory == "RAM" }
         let cost = CostModel.analyze(model)
         if flashOver {
-            s.append("the weights take \(Format.bytes(UInt64(cost.weightBytes))): a smaller model (fewer units; an LSTM's "
+            s.append("the weights and biases take \(Format.bytes(UInt64(cost.weightBytes))): a smaller model (fewer units; an LSTM's "
                      + "weights grow with hidden size × (input + hidden size)) or a board with more flash")
         }
         if ramOver {

@@ -14,7 +14,7 @@ public struct HTMLReport {
         body += "<h1>\(esc(r.model.name)) on \(esc(r.board.displayName))</h1>\n"
         body += "<p class=sub>\(esc(r.board.mcu)) · \(esc(r.board.core))\(r.board.approximateCore ? " (approximate core)" : "") · "
             + "\(esc(Format.hertz(r.board.clockHz))) · \(r.model.operators) operators · \(groupDigits(r.model.macs)) MACs · "
-            + "\(esc(Format.bytes(UInt64(r.model.weightBytes)))) of weights</p>\n"
+            + "\(esc(Format.bytes(UInt64(r.model.weightBytes)))) of weights and biases</p>\n"
         body += summary()
         body += "<h2>Memory</h2>\n" + memoryChart()
         if !r.memory.overflows.isEmpty {

@@ -24,7 +24,7 @@ public struct TextReport {
         out.append(bold("\(r.model.name) on \(r.board.displayName)") + " — \(r.board.mcu), \(r.board.core)\(approx) @ "
                    + Format.hertz(r.board.clockHz))
         out.append("model: \(r.model.operators) operators, \(group(r.model.macs)) MACs, "
-                   + "\(Format.bytes(UInt64(r.model.weightBytes))) of weights")
+                   + "\(Format.bytes(UInt64(r.model.weightBytes))) of weights and biases")
         out.append("")
         out.append(bold("Memory") + "  " + (r.fits ? green("fits") : red("does not fit")))
         for region in r.memory.regions where region.used > 0 || region.kind == "flash" || region.kind == "sram" {
@@ -45,6 +45,10 @@ public struct TextReport {
             let lines = wrap("Not run: " + (r.notExecutedReason ?? ""), indent: 0, continuation: 2)
             out.append(bold("Not run") + lines[0].dropFirst("Not run".count))
             out += lines.dropFirst()
+            if !r.suggestions.isEmpty {
+                out.append(bold("What would help"))
+                for s in r.suggestions { out += wrap("- " + s, indent: 2, continuation: 4) }
+            }
             return out.joined(separator: "\n") + "\n"
         }
         out.append("")

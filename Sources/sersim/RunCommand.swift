@@ -176,10 +176,6 @@ struct RunCommand: ParsableCommand {
             print(report.jsonText())
         } else {
             print(TextReport(report, color: isatty(STDOUT_FILENO) == 1).render(), terminator: "")
-            if !report.suggestions.isEmpty {
-                print("What would help:")
-                for s in report.suggestions { print("  - " + s) }
-            }
             if let emitElf { print("firmware written to \(emitElf)") }
             if let html { print("HTML report written to \(html)") }
         }

@@ -22,6 +22,21 @@ import Testing
                          command: "sersim " + Self.textArguments.joined(separator: " "))
     }
 
+    /// A board where it does not fit (the ATmega328P): the fit verdict, what overflows by
+    /// how much, what would help, exit status 2.
+    static let notFittingArguments = ["run", "--board", "nano", Checkout.serModel]
+
+    @Test func textReportWhereItDoesNotFit() async throws {
+        let r = try await SharedRuns.shared.cli(Self.notFittingArguments)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= 100 }, "the report should read in 100 columns")
+        try Golden.check(Golden.normaliseText(r.stdout), file: "run-nano.txt.golden",
+                         command: "sersim " + Self.notFittingArguments.joined(separator: " "),
+                         note: "# Not run: nano is an AVR board (memory-fit verdict only); exit status 2.\n")
+    }
+
     @Test func jsonReport() async throws {
         let r = try await SharedRuns.shared.cli(Self.jsonArguments)
         #expect(r.status == 0, "\(r.stderr)")
@@ -53,7 +68,13 @@ enum Golden {
         var description: String
     }
 
-    static func check(_ actual: String, file: String, command: String) throws {
+    static let outputsNote = """
+        # The outputs (18 -127 -19) equal TensorFlow Lite Micro's for this input
+        # (Examples/ser/expected_output.json); BundledExampleOnEveryBoardTests checks that.
+
+        """
+
+    static func check(_ actual: String, file: String, command: String, note: String = outputsNote) throws {
         let url = directory.appendingPathComponent(file)
         let env = ProcessInfo.processInfo.environment
         if env["SERSIM_UPDATE_GOLDEN"] == "1" {
@@ -61,8 +82,8 @@ enum Golden {
                 # Golden output of `\(command)`, run in the checkout's root.
                 # Generator: scripts/update-goldens (\(env["SERSIM_GOLDEN_PROVENANCE"] ?? "SERSIM_UPDATE_GOLDEN=1 swift test")).
                 # Normalised: the host time (text "host time <t> s", JSON "hostSeconds" : 0).
-                # The outputs (18 -127 -19) equal TensorFlow Lite Micro's for this input
-                # (Examples/ser/expected_output.json); BundledExampleOnEveryBoardTests checks that.
+
+                """ + note + """
                 # Everything after the next line is compared byte for byte.
 
                 """
