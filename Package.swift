@@ -76,7 +76,10 @@ let package = Package(
         ),
 
         // The public library product that users' tests import.
-        .target(name: "SerSim", dependencies: ["Deployment"]),
+        .target(
+            name: "SerSim",
+            dependencies: ["Deployment", "BoardProfiles", "CortexM", "CycleTiming", "ELFFile", "QuantModel"]
+        ),
 
         // The command-line tool.
         .executableTarget(
@@ -124,6 +127,6 @@ let package = Package(
         ),
         .testTarget(name: "QuantModelTests", dependencies: ["QuantModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KernelIRTests", dependencies: ["KernelIR", "CortexM", "QuantModel"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "SerSim"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "SerSim"], exclude: ["Golden"]),
     ]
 )
