@@ -8,14 +8,14 @@ import Testing
 // (~16 M instructions; a few seconds in a debug build), so runs are shared where tests
 // look at the same deployment.
 
-/// The budget test from sersim's README. The speech-emotion model takes about 304 ms on
-/// the Nano 33 BLE (19.45 M cycles at 64 MHz), so the budget here is 320 ms: a 300 ms
-/// budget fails, which is what such a test is for.
+/// The budget test from sersim's README, as the issue wrote it. The speech-emotion model
+/// takes 18.48 M cycles, 288.7 ms at 64 MHz on the Nano 33 BLE: inside a 300 ms budget
+/// with 4 % to spare, so a kernel or model change that costs more fails here.
 @Test func fitsAndMeetsBudget() throws {
     let report = try Deployment(model: "ser.q8", board: "nano33ble").run()
     #expect(report.memory.fits)
     #expect(report.cycles < 20_000_000)
-    #expect(report.latency < .milliseconds(320))
+    #expect(report.latency < .milliseconds(300))
 }
 
 /// The STM32F746 deployment, run once and shared by the tests below.
