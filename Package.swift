@@ -76,7 +76,10 @@ let package = Package(
         ),
 
         // The public library product that users' tests import.
-        .target(name: "SerSim", dependencies: ["Deployment"]),
+        .target(
+            name: "SerSim",
+            dependencies: ["Deployment", "BoardProfiles", "CortexM", "CycleTiming", "ELFFile", "QuantModel"]
+        ),
 
         // The command-line tool.
         .executableTarget(

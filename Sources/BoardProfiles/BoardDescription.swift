@@ -17,6 +17,14 @@ extension Board {
         (try? PowerModel(board: self))?.defaultRunWatts
     }
 
+    /// Whether the run current at the default clock lies outside the datasheet points
+    /// (extrapolated, so `defaultRunWatts` is an estimate).
+    public var defaultRunIsExtrapolated: Bool {
+        guard let p = power else { return false }
+        if case .extrapolated = p.run.current(atHz: clock.defaultHz).how { return true }
+        return false
+    }
+
     /// One entry of `sersim boards --json`.
     public var summaryObject: [String: Any] {
         var o: [String: Any] = [
@@ -27,6 +35,7 @@ extension Board {
             "sources": sources.map(\.jsonObject),
         ]
         o["runMilliwatts"] = defaultRunWatts.map { $0 * 1e3 } ?? NSNull()
+        o["runExtrapolated"] = defaultRunIsExtrapolated
         return o
     }
 
@@ -130,6 +139,9 @@ extension Board {
             let ways = c.assumedFullyAssociative ? "fully associative (assumed)" : "\(c.ways)-way"
             s += "\(label): \(Format.bytes(UInt64(c.sizeBytes))), \(ways), \(c.lineBytes)-byte lines" + cite("memorySystem.\(key)") + "\n"
         }
+        if ms.xipMissCycles > 0 {
+            s += "XIP miss: \(ms.xipMissCycles) core cycles" + cite("memorySystem.xipMiss") + "\n"
+        }
         if let p = power {
             s += "power (supply \(Format.trim(p.supplyVolts)) V\(cite("power.supply.volts"))):\n"
             s += "  run: " + p.run.points.map { "\(Format.hertz($0.hz)) \(Format.amperes($0.amps))" }.joined(separator: ", ")
@@ -145,7 +157,10 @@ extension Board {
                     : m.current.points.map { "\(Format.hertz($0.hz)) \(Format.amperes($0.amps))" }.joined(separator: ", ")
                 s += "  sleep mode \(m.name)\(m.name == p.defaultSleepMode ? " (default)" : ""): \(cur) — \(m.description)  [\(m.ref)]\n"
             }
-            if let w = defaultRunWatts { s += "  run power at \(Format.hertz(clock.defaultHz)): \(Format.watts(w))\n" }
+            if let w = defaultRunWatts {
+                s += "  run power at \(Format.hertz(clock.defaultHz)): \(Format.watts(w))"
+                    + (defaultRunIsExtrapolated ? " (estimate: current extrapolated beyond the datasheet points)" : "") + "\n"
+            }
         } else {
             s += "power: no cited power data for this board (no energy figures)\n"
         }

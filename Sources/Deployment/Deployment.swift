@@ -63,11 +63,25 @@ public struct Deployment: Sendable {
     public let board: Board
     public var options: DeploymentOptions
 
-    /// Load a model (`.q8` or `.tflite`) and a board (a name in `Boards/` or a path).
-    public init(model path: String, board: String, options: DeploymentOptions = DeploymentOptions()) throws {
-        self.model = try ModelLoader.load(path)
-        self.modelPath = path
-        self.board = try BoardLibrary.load(board)
+    /// Load a model (`.q8` or `.tflite`) and a board (a name in `Boards/` or a path to a
+    /// board file).
+    ///
+    /// A relative path (the model, a board file, `options.input`'s file, the kernels
+    /// directory) is looked up in the current directory first, then in the directory of the
+    /// source file that calls this initializer (`callerFile`, `#filePath` by default), so
+    /// that a test can name a model that sits beside it: `Deployment(model: "ser.q8", …)`.
+    /// Pass `callerFile: nil` to use the current directory only (the command line does).
+    public init(model path: String, board: String, options: DeploymentOptions = DeploymentOptions(),
+                callerFile: String? = #filePath) throws {
+        let resolver = CallerRelativePaths(callerFile: callerFile)
+        let modelPath = try resolver.resolve(path, what: "model file")
+        self.model = try ModelLoader.load(modelPath)
+        self.modelPath = modelPath
+        self.board = try BoardLibrary.load(board.contains("/") || board.hasSuffix(".json")
+                                            ? try resolver.resolve(board, what: "board file") : board)
+        var options = options
+        if case .file(let input) = options.input { options.input = .file(try resolver.resolve(input, what: "input file")) }
+        if let dir = options.kernelsDirectory { options.kernelsDirectory = try resolver.resolve(dir, what: "kernels directory") }
         self.options = options
     }
 
@@ -229,11 +243,12 @@ public struct Deployment: Sendable {
             return (try InputFiles.load(path, for: model), path)
         case .automatic:
             if let path = modelPath {
-                let url = URL(fileURLWithPath: path)
-                let dir = url.deletingLastPathComponent()
-                let stem = url.deletingPathExtension().lastPathComponent
+                // Beside the model, spelled the way the model's path was (relative stays
+                // relative, so reports do not depend on where they were produced).
+                let dir = (path as NSString).deletingLastPathComponent
+                let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 for candidate in ["\(stem).sample.npy", "sample_input.npy"] {
-                    let p = dir.appendingPathComponent(candidate).path
+                    let p = dir.isEmpty ? candidate : (dir as NSString).appendingPathComponent(candidate)
                     if FileManager.default.fileExists(atPath: p) {
                         return (try InputFiles.load(p, for: model), "\(p) (the model's bundled sample)")
                     }
@@ -250,7 +265,7 @@ public struct Deployment: Sendable {
         let ramOver = fw.plan.overflows.contains { $0.memory == "RAM" }
         let cost = CostModel.analyze(model)
         if flashOver {
-            s.append("the weights take \(Format.bytes(UInt64(cost.weightBytes))): a smaller model (fewer units; an LSTM's "
+            s.append("the weights and biases take \(Format.bytes(UInt64(cost.weightBytes))): a smaller model (fewer units; an LSTM's "
                      + "weights grow with hidden size × (input + hidden size)) or a board with more flash")
         }
         if ramOver {
@@ -263,6 +278,24 @@ public struct Deployment: Sendable {
         }.map { $0.name }
         if !fitting.isEmpty { s.append("boards where it fits: " + fitting.joined(separator: ", ")) }
         return s
+    }
+}
+
+/// Finds a relative path in the current directory, else beside the calling source file.
+struct CallerRelativePaths {
+    var callerFile: String?
+
+    func resolve(_ path: String, what: String) throws -> String {
+        let fm = FileManager.default
+        if path.hasPrefix("/") || fm.fileExists(atPath: path) { return path }
+        var looked = [fm.currentDirectoryPath]
+        if let callerFile {
+            let dir = (callerFile as NSString).deletingLastPathComponent
+            let beside = (dir as NSString).appendingPathComponent(path)
+            if fm.fileExists(atPath: beside) { return (beside as NSString).standardizingPath }
+            looked.append(dir)
+        }
+        throw DeploymentError.input("\(path): no such \(what) (looked in " + looked.joined(separator: " and ") + ")")
     }
 }
 

@@ -528,10 +528,15 @@ public struct FirmwareBuilder {
             mapping.append(.init(address: end, kind: .thumb, section: ".text"))
         }
         add(".text.kernels", a.kernels, e.compiled.image, code: true)
+        // $t/$d at every change between instructions and data (literal pools in the line
+        // map; the tables placed after the code), so objdump prints data as .word (ARM
+        // ELF ABI §5.5.5, mapping symbols).
+        var pieces = e.compiled.lineMap.map { (offset: $0.offset, isData: $0.isData) }
+        pieces += e.compiled.symbols.filter { $0.kind == .table }.map { (offset: $0.offset, isData: true) }
         var inData = false
-        for entry in e.compiled.lineMap.sorted(by: { $0.offset < $1.offset }) where entry.isData != inData {
-            inData = entry.isData
-            mapping.append(.init(address: a.kernels + UInt32(entry.offset), kind: inData ? .data : .thumb,
+        for piece in pieces.sorted(by: { $0.offset < $1.offset }) where piece.isData != inData {
+            inData = piece.isData
+            mapping.append(.init(address: a.kernels + UInt32(piece.offset), kind: inData ? .data : .thumb,
                                  section: ".text.kernels"))
         }
         if mapping.last(where: { $0.section == ".text.kernels" }) == nil {
@@ -554,8 +559,11 @@ public struct FirmwareBuilder {
             symbols.append(.init(name: "__sersim_layer_\(n)", address: layer.address, size: 0, kind: .other))
         }
         symbols.append(.init(name: "__sersim_done", address: e.labels["done"]!, size: 0, kind: .other))
-        for s in e.compiled.symbols where s.kind == .kernel {
-            symbols.append(.init(name: s.name, address: a.kernels + UInt32(s.offset), size: UInt32(s.size), kind: .function))
+        for s in e.compiled.symbols {
+            // Tables as untyped symbols: objdump then lists them as .word lines, as it
+            // does literal pools (an STT_OBJECT in a code section is dumped as raw bytes).
+            symbols.append(.init(name: s.name, address: a.kernels + UInt32(s.offset), size: UInt32(s.size),
+                                 kind: s.kind == .kernel ? .function : .other))
         }
         symbols.append(.init(name: "__sersim_arena", address: a.arena, size: UInt32(arenaBytes), kind: .object))
         return FirmwareImage(segments: sections.map {

@@ -92,12 +92,15 @@ public struct FirmwareRunResult: Sendable {
 public enum FirmwareRun {
     /// Load and run an ELF until it exits, faults, or reaches `maxCycles`; `echo`
     /// streams the firmware's semihosting output to this process's stdout/stderr as it
-    /// appears; `readInput` supplies SYS_READ input past `stdin`. Guest faults are part of the result; errors in the input (file, board,
-    /// memory map) are thrown.
-    public static func run(elf path: String, board boardName: String, maxCycles: UInt64, echo: Bool,
-                           stdin: [UInt8] = [], readInput: (() -> [UInt8])? = nil) throws -> FirmwareRunResult {
+    /// appears (off by default: a library does not print); `readInput` supplies SYS_READ
+    /// input past `stdin`. Guest faults are part of the result; errors in the input (file,
+    /// board, memory map) are thrown. A relative `path` is looked up in the current
+    /// directory, then beside `callerFile` (as `Deployment(model:board:)` does).
+    public static func run(elf path: String, board boardName: String, maxCycles: UInt64 = 10_000_000_000,
+                           echo: Bool = false, stdin: [UInt8] = [], readInput: (() -> [UInt8])? = nil,
+                           callerFile: String? = #filePath) throws -> FirmwareRunResult {
         let board = try BoardLibrary.load(boardName)
-        let image = try ELFReader.read(path: path)
+        let image = try ELFReader.read(path: try CallerRelativePaths(callerFile: callerFile).resolve(path, what: "firmware file"))
         let machine = try Machine(board: board)
         machine.semihosting.stdin = stdin
         machine.semihosting.readInput = readInput

@@ -14,11 +14,12 @@ public struct HTMLReport {
         body += "<h1>\(esc(r.model.name)) on \(esc(r.board.displayName))</h1>\n"
         body += "<p class=sub>\(esc(r.board.mcu)) · \(esc(r.board.core))\(r.board.approximateCore ? " (approximate core)" : "") · "
             + "\(esc(Format.hertz(r.board.clockHz))) · \(r.model.operators) operators · \(groupDigits(r.model.macs)) MACs · "
-            + "\(esc(Format.bytes(UInt64(r.model.weightBytes)))) of weights</p>\n"
+            + "\(esc(Format.bytes(UInt64(r.model.weightBytes)))) of weights and biases</p>\n"
         body += summary()
         body += "<h2>Memory</h2>\n" + memoryChart()
         if !r.memory.overflows.isEmpty {
-            body += "<ul class=bad>" + r.memory.overflows.map { "<li>\(esc($0.message))</li>" }.joined() + "</ul>\n"
+            body += "<ul class=bad>" + (r.memory.overflows.map(\.message) + r.memory.shortfalls.map(\.message))
+                .map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n"
         }
         if !r.suggestions.isEmpty {
             body += "<p>What would help:</p><ul>" + r.suggestions.map { "<li>\(esc($0))</li>" }.joined() + "</ul>\n"

@@ -71,6 +71,38 @@ public struct MemoryPlan: Sendable, Equatable, Codable {
         public var free: Int { size - used }
         public var fits: Bool { used <= size }
         public var items: [String]
+
+        enum CodingKeys: String, CodingKey { case name, kind, base, size, used, free, fits, items }
+
+        public init(name: String, kind: String, base: UInt32, size: Int, used: Int, items: [String]) {
+            self.name = name
+            self.kind = kind
+            self.base = base
+            self.size = size
+            self.used = used
+            self.items = items
+        }
+
+        // `free` and `fits` are written for readers of the JSON report and ignored when
+        // read back (they follow from size and used).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try c.decode(String.self, forKey: .name), kind: try c.decode(String.self, forKey: .kind),
+                      base: try c.decode(UInt32.self, forKey: .base), size: try c.decode(Int.self, forKey: .size),
+                      used: try c.decode(Int.self, forKey: .used), items: try c.decode([String].self, forKey: .items))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(base, forKey: .base)
+            try c.encode(size, forKey: .size)
+            try c.encode(used, forKey: .used)
+            try c.encode(free, forKey: .free)
+            try c.encode(fits, forKey: .fits)
+            try c.encode(items, forKey: .items)
+        }
     }
 
     /// An item that does not fit, and by how much.
@@ -84,23 +116,57 @@ public struct MemoryPlan: Sendable, Equatable, Codable {
         public var message: String
     }
 
+    /// When something does not fit: per memory (flash, RAM), everything the deployment
+    /// asks for against everything the board has.
+    public struct Shortfall: Sendable, Equatable, Codable {
+        public var memory: String
+        public var needed: Int
+        public var available: Int
+        /// `needed - available`, or 0 when the total would fit but a buffer finds no region
+        /// with room for it in one piece.
+        public var overBy: Int
+        public var message: String
+    }
+
     public var placed: [Placed]
     public var regions: [RegionUsage]
     public var overflows: [Overflow]
+    public var shortfalls: [Shortfall]
     public var fits: Bool { overflows.isEmpty }
+
+    public init(placed: [Placed], regions: [RegionUsage], overflows: [Overflow], shortfalls: [Shortfall] = []) {
+        self.placed = placed
+        self.regions = regions
+        self.overflows = overflows
+        self.shortfalls = shortfalls
+    }
 
     public func address(of name: String) -> UInt32? { placed.first { $0.name == name }?.address }
 
-    /// Total bytes of flash and of RAM the deployment uses.
-    public var flashBytes: Int { placed.filter { $0.kind.isFlash }.reduce(0) { $0 + $1.bytes } }
-    public var ramBytes: Int { placed.filter { !$0.kind.isFlash }.reduce(0) { $0 + $1.bytes } }
+    /// A region's usage by name ("DTCM", "FLASH"; as in the board file), for tests such as
+    /// `#expect(report.memory.region("DTCM")?.items.contains("tensor arena") == true)`.
+    public func region(_ name: String) -> RegionUsage? { regions.first { $0.name == name } }
+
+    /// Where an item went ("tensor arena", "weights", "stack", ...).
+    public func item(_ name: String) -> Placed? { placed.first { $0.name == name } }
+
+    /// Total bytes of flash and of RAM the deployment uses (items placed in flash
+    /// regions, and in RAM regions).
+    public var flashBytes: Int { bytes { $0 == "flash" || $0 == "xip-flash" } }
+    public var ramBytes: Int { bytes { $0 == "sram" || $0 == "dtcm" } }
+
+    func bytes(inRegionsOfKind isKind: (String) -> Bool) -> Int {
+        let names = Set(regions.filter { isKind($0.kind) }.map(\.name))
+        return placed.filter { $0.region.map(names.contains) == true }.reduce(0) { $0 + $1.bytes }
+    }
 }
 
-extension MemoryItem.Kind {
-    var isFlash: Bool {
+extension MemoryItem.Placement {
+    /// The memory an item with this placement needs: "flash" or "RAM".
+    var memory: String {
         switch self {
-        case .code, .weights, .constants, .input: true
-        default: false
+        case .vectorTable, .flash, .flashData: "flash"
+        case .fastRAM, .ram: "RAM"
         }
     }
 }
@@ -131,6 +197,8 @@ public struct MemoryPlacer {
 
         var placed: [MemoryPlan.Placed] = []
         var overflows: [MemoryPlan.Overflow] = []
+        var shortfalls: [MemoryPlan.Shortfall] = []
+        var failed: [(item: Int, candidates: [Int])] = []
 
         func free(_ i: Int, alignment: Int) -> Int {
             let r = board.memory[i]
@@ -174,24 +242,44 @@ public struct MemoryPlacer {
                                   address: address)
             } else {
                 result[k] = .init(name: item.name, kind: item.kind, bytes: item.bytes, region: nil, address: nil)
-                let best = candidates.map { max(0, free($0, alignment: item.alignment)) }.max() ?? 0
-                // Where it was to go, not what it is: weights copied to RAM need RAM.
-                let memory = item.placement == .ram || item.placement == .fastRAM ? "RAM" : "flash"
-                let regionText: String
-                if candidates.isEmpty {
-                    regionText = "\(board.name) has no \(memory) region"
-                } else if candidates.count == 1 {
-                    regionText = "\(board.memory[candidates[0]].name) has \(Format.bytes(UInt64(best))) free"
-                } else {
-                    regionText = "the largest free \(memory) region has \(Format.bytes(UInt64(best)))"
-                        + (memory == "RAM" ? " (a buffer must be contiguous)" : "")
-                }
-                overflows.append(.init(
-                    item: item.name, bytes: item.bytes, memory: memory, largestAvailable: best,
-                    overBy: item.bytes - best,
-                    message: "\(item.name) needs \(Format.bytes(UInt64(item.bytes))) of \(memory) but \(regionText): "
-                        + "over by \(Format.bytes(UInt64(item.bytes - best)))"))
+                failed.append((k, candidates))
             }
+        }
+        // What did not fit, measured against the room left once everything else that fits
+        // is placed: the shortfall a user has to make up.
+        for (k, candidates) in failed {
+            let item = items[k]
+            let best = candidates.map { max(0, free($0, alignment: item.alignment)) }.max() ?? 0
+            let memory = item.placement.memory
+            let regionText: String
+            if candidates.isEmpty {
+                regionText = "\(board.name) has no \(memory) region"
+            } else if candidates.count == 1 {
+                regionText = "\(board.memory[candidates[0]].name) has \(Format.bytes(UInt64(best))) left"
+            } else {
+                regionText = "the largest \(memory) region has \(Format.bytes(UInt64(best))) left"
+                    + (memory == "RAM" ? " (a buffer must be contiguous)" : "")
+            }
+            overflows.append(.init(
+                item: item.name, bytes: item.bytes, memory: memory, largestAvailable: best,
+                overBy: item.bytes - best,
+                message: "\(item.name) needs \(Format.bytes(UInt64(item.bytes))) of \(memory) but \(regionText): "
+                    + "over by \(Format.bytes(UInt64(item.bytes - best)))"))
+        }
+        // Per memory, the total asked for against the total the board has.
+        for memory in ["flash", "RAM"] where overflows.contains(where: { $0.memory == memory }) {
+            let regionIndices = memory == "flash" ? flashRegions : ramRegions
+            let available = regionIndices.reduce(0) { $0 + Int(board.memory[$1].size) }
+            let needed = regionIndices.reduce(0) { $0 + used[$1]! }
+                + overflows.filter { $0.memory == memory }.reduce(0) { $0 + $1.bytes }
+            let over = needed - available
+            let names = regionIndices.map { board.memory[$0].name }.joined(separator: " + ")
+            shortfalls.append(.init(
+                memory: memory, needed: needed, available: available, overBy: max(0, over),
+                message: "\(memory): the deployment needs \(Format.bytes(UInt64(needed))), \(board.name) has "
+                    + "\(Format.bytes(UInt64(available)))" + (regionIndices.count > 1 ? " (\(names))" : "")
+                    + (over > 0 ? ": over by \(Format.bytes(UInt64(over)))"
+                                : ": enough in all, but not in one piece where each buffer must go")))
         }
         placed = result.compactMap { $0 }
         let regions = board.memory.indices.compactMap { i -> MemoryPlan.RegionUsage? in
@@ -200,7 +288,7 @@ public struct MemoryPlacer {
             return .init(name: r.name, kind: r.kind.rawValue, base: r.base, size: Int(r.size), used: used[i]!,
                          items: names[i]!)
         }
-        return MemoryPlan(placed: placed, regions: regions, overflows: overflows)
+        return MemoryPlan(placed: placed, regions: regions, overflows: overflows, shortfalls: shortfalls)
     }
 
     func isFlash(_ r: MemoryRegion) -> Bool {

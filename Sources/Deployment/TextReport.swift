@@ -24,7 +24,7 @@ public struct TextReport {
         out.append(bold("\(r.model.name) on \(r.board.displayName)") + " — \(r.board.mcu), \(r.board.core)\(approx) @ "
                    + Format.hertz(r.board.clockHz))
         out.append("model: \(r.model.operators) operators, \(group(r.model.macs)) MACs, "
-                   + "\(Format.bytes(UInt64(r.model.weightBytes))) of weights")
+                   + "\(Format.bytes(UInt64(r.model.weightBytes))) of weights and biases")
         out.append("")
         out.append(bold("Memory") + "  " + (r.fits ? green("fits") : red("does not fit")))
         for region in r.memory.regions where region.used > 0 || region.kind == "flash" || region.kind == "sram" {
@@ -34,13 +34,21 @@ public struct TextReport {
                 + pad(Format.bytes(UInt64(region.size)), 8) + String(format: " %5.1f%%", pct * 100)
             out.append("  " + (region.fits ? line : red(line)))
             if !region.items.isEmpty {
-                out.append(dim("           " + region.items.joined(separator: ", ")))
+                for line in wrap(region.items.joined(separator: ", "), indent: 11) { out.append(dim(line)) }
             }
         }
-        for o in r.memory.overflows { out.append("  " + red("✗ " + o.message)) }
+        for message in r.memory.overflows.map(\.message) + r.memory.shortfalls.map(\.message) {
+            for line in wrap("✗ " + message, indent: 2, continuation: 4) { out.append(red(line)) }
+        }
         if !r.executed {
             out.append("")
-            out.append(bold("Not run") + ": " + (r.notExecutedReason ?? ""))
+            let lines = wrap("Not run: " + (r.notExecutedReason ?? ""), indent: 0, continuation: 2)
+            out.append(bold("Not run") + lines[0].dropFirst("Not run".count))
+            out += lines.dropFirst()
+            if !r.suggestions.isEmpty {
+                out.append(bold("What would help"))
+                for s in r.suggestions { out += wrap("- " + s, indent: 2, continuation: 4) }
+            }
             return out.joined(separator: "\n") + "\n"
         }
         out.append("")
@@ -84,7 +92,8 @@ public struct TextReport {
             }
             let stalls = m.stallCycles.filter { $0.value > 0 }.sorted { $0.value > $1.value }
             if !stalls.isEmpty {
-                out.append("  stalls        " + stalls.map { "\($0.key) \(group($0.value))" }.joined(separator: ", "))
+                let text = "stalls        " + stalls.map { "\($0.key) \(group($0.value))" }.joined(separator: ", ")
+                out += wrap(text, indent: 2, continuation: 16)
             }
         }
         out.append("")
@@ -103,9 +112,30 @@ public struct TextReport {
         out.append("")
         out.append(dim("timing model: \(r.timingModel); host time \(String(format: "%.3f", r.hostSeconds)) s"))
         if r.estimate {
-            out.append(dim("estimate: " + r.estimateReasons.joined(separator: "; ")))
+            for line in wrap("estimate: " + r.estimateReasons.joined(separator: "; "), indent: 0, continuation: 2) {
+                out.append(dim(line))
+            }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Lines of at most `width` characters, broken at spaces; the first indented by
+    /// `indent`, the rest by `continuation` (default: the same).
+    func wrap(_ text: String, indent: Int, continuation: Int? = nil, width: Int = 100) -> [String] {
+        var lines: [String] = []
+        var line = String(repeating: " ", count: indent)
+        var lineIsEmpty = true
+        for word in text.split(separator: " ") {
+            if !lineIsEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = String(repeating: " ", count: continuation ?? indent)
+                lineIsEmpty = true
+            }
+            line += (lineIsEmpty ? "" : " ") + word
+            lineIsEmpty = false
+        }
+        lines.append(line)
+        return lines
     }
 
     func meter(_ fraction: Double, width: Int) -> String {

@@ -44,6 +44,7 @@ struct BoardsCommand: ParsableCommand {
                 var mw = "—"
                 if let w = b.defaultRunWatts { mw = Format.trim(w * 1e3) } else { notes.insert("— no cited power data") }
                 if b.isEstimate { mw = "~" + mw; notes.insert("~ estimate (approximate core)") }
+                else if b.defaultRunIsExtrapolated { mw = "~" + mw; notes.insert("~ estimate (current extrapolated beyond the datasheet points)") }
                 var core = b.core.kind.displayName
                 if !b.core.kind.executes { core += " (fit only)" }
                 rows.append([b.name, b.displayName, core, Format.hertz(b.clock.defaultHz), Format.bytes(b.flashBytes),

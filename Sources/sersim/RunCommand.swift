@@ -32,9 +32,11 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               sersim run --board stm32f746 Examples/ser/ser.q8
-              sersim run --board nano33ble --clock 32MHz --period 1s --battery CR2032 model.q8
-              sersim run --board stm32f746 model.q8 --emit-elf fw.elf && sersim run --board stm32f746 fw.elf
-              sersim run --board nano33ble firmware.elf --json
+              sersim run --board stm32l476 --clock 32MHz Examples/ser/ser.q8 --json
+              sersim run --board nano33ble --period 1s --battery CR2032 model.q8
+              sersim run --board stm32f746 model.q8 --emit-elf fw.elf
+              sersim run --board stm32f746 fw.elf
+              sersim run --board nano33ble firmware.elf
             """
     )
 
@@ -132,7 +134,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func runModel() throws {
-        let deployment = try Deployment(model: file, board: board, options: try options())
+        let deployment = try Deployment(model: file, board: board, options: try options(), callerFile: nil)
         if let emitElf {
             try deployment.writeELF(to: emitElf)
         }
@@ -174,10 +176,6 @@ struct RunCommand: ParsableCommand {
             print(report.jsonText())
         } else {
             print(TextReport(report, color: isatty(STDOUT_FILENO) == 1).render(), terminator: "")
-            if !report.suggestions.isEmpty {
-                print("What would help:")
-                for s in report.suggestions { print("  - " + s) }
-            }
             if let emitElf { print("firmware written to \(emitElf)") }
             if let html { print("HTML report written to \(html)") }
         }
@@ -194,7 +192,8 @@ struct RunCommand: ParsableCommand {
     func runFirmware() throws {
         // The firmware's SYS_READ reads this process's standard input, when it asks.
         let result = try FirmwareRun.run(elf: file, board: board, maxCycles: maxCycles, echo: !json,
-                                         readInput: { [UInt8](FileHandle.standardInput.availableData) })
+                                         readInput: { [UInt8](FileHandle.standardInput.availableData) },
+                                         callerFile: nil)
         if json {
             print(result.jsonText())
         } else {

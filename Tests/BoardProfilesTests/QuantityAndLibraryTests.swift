@@ -110,7 +110,9 @@ import Testing
         #expect(text.contains("RM0385: RM0385 reference manual: STM32F75xxx and STM32F74xxx advanced Arm-based 32-bit MCUs, Rev 8 (not re-checked)"))
         let esp = try shippedBoard("esp32").detailText()
         #expect(esp.contains("ESTIMATE     the ESP32's Xtensa LX6 is not emulated"))
+        let l4r5 = try shippedBoard("stm32l4r5").detailText()
+        #expect(l4r5.contains("power: no cited power data for this board"))
         let rp = try shippedBoard("nano-rp2040").detailText()
-        #expect(rp.contains("power: no cited power data for this board"))
+        #expect(rp.contains("RP2040-DS-NR: RP2040 Datasheet (sections not re-read), as above (not re-checked)"))
     }
 }

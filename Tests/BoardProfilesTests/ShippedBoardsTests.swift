@@ -140,12 +140,13 @@ import Testing
     }
 
     @Test func boardsWithoutCitedPowerDataSaySo() throws {
-        for name in ["stm32l4r5", "nano-rp2040"] {
+        // DS12023's current tables could not be read (see the file's source note).
+        for name in ["stm32l4r5"] {
             let b = try shippedBoard(name)
             #expect(b.power == nil)
             #expect(throws: PowerModelError.noPowerData(board: name)) { try PowerModel(board: b) }
         }
-        for name in shippedBoardNames where !["stm32l4r5", "nano-rp2040"].contains(name) {
+        for name in shippedBoardNames where !["stm32l4r5"].contains(name) {
             #expect(try shippedBoard(name).power != nil, "\(name)")
         }
     }

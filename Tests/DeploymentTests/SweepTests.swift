@@ -136,23 +136,23 @@ import Testing
 
 @Suite struct CompareTests {
     @Test func boardsSideBySide() throws {
-        let names = ["nano33ble", "nano-rp2040", "nano"]
+        let names = ["nano33ble", "nano-rp2040", "nano", "stm32l4r5"]
         let boards = try names.map { try BoardLibrary.load($0) }
         let result = try Comparison(model: try TradeoffFixtures.classifier(), modelPath: nil, boards: boards,
                                     clockHz: nil).run()
         #expect(result.boards.map(\.board) == names)
-        let m4 = result.boards[0], m0 = result.boards[1], avr = result.boards[2]
+        let m4 = result.boards[0], m0 = result.boards[1], avr = result.boards[2], l4r5 = result.boards[3]
         #expect(m4.executed && m0.executed && !avr.executed)
         #expect(m4.verified == true && m0.verified == true)
         #expect(m4.core == "Cortex-M4" && m0.core == "Cortex-M0+")
         // Same kernels, no DSP instructions on the M0+: more cycles for the same work.
         #expect((m0.cycles ?? 0) > (m4.cycles ?? .max))
-        #expect(m4.energyJoules != nil)
-        #expect(m0.energyJoules == nil)  // the RP2040 board file has no cited power data
-        #expect(result.ranking.map(\.board).count == 2)
+        #expect(m4.energyJoules != nil && m0.energyJoules != nil)
+        #expect(l4r5.executed && l4r5.energyJoules == nil)  // the L4R5 board file has no cited power data
+        #expect(result.ranking.map(\.board).count == 3)
         let text = result.text()
         #expect(text.contains("fit only"))
-        #expect(text.contains("nano-rp2040: no energy figure"))
+        #expect(text.contains("stm32l4r5: no energy figure"))
         #expect(result.svg().contains("fit boundary"))
         #expect(result.html().contains("<svg"))
         let decoded = try JSONDecoder().decode(ComparisonReport.self, from: Data(result.jsonText().utf8))
