@@ -70,6 +70,9 @@ public struct TextReport {
                 line += ", \(b): " + String(format: days >= 100 ? "%.0f" : "%.1f", days) + " days"
             }
             out.append(line)
+        } else if r.energy != nil, let why = r.energyUnavailableReason {
+            // Energy is known, so the reason is the duty cycle's (a period shorter than the inference).
+            out.append("  duty cycle    — " + dim(why))
         }
         out.append("  start-up      \(group(r.startupCycles)) cycles (input copy and state reset; included above)")
         out.append("")
