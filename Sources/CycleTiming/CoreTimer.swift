@@ -16,8 +16,10 @@ public final class CoreTimer {
     /// Cycles elapsed since reset (the storage behind `cycles`).
     @usableFromInline var now: UInt64 = 0
 
-    @usableFromInline enum Model { case placeholder, m0plus, m4, m7, xtensa }
-    @usableFromInline let model: Model
+    /// Which per-instruction rules `retire` applies. Public so that the machine can run one
+    /// hot loop per model, with the model's rules inlined and no switch per instruction.
+    public enum Model: Sendable { case placeholder, m0plus, m4, m7, xtensa }
+    public let model: Model
     let fastMultiplier: Bool
     let lx7: Bool
     /// The memory-system model (a value: calls on it need no reference counting).
@@ -146,6 +148,13 @@ public final class CoreTimer {
     /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        retire(st, rec, as: model)
+    }
+
+    /// `retire` for a caller that knows the model (`model` must be `self.model`): with a
+    /// constant `m` the switch below folds away, leaving only that model's rules.
+    @inlinable @inline(__always)
+    public func retire(_ st: StaticTiming, _ rec: ExecutionRecord, as m: Model) {
         if rec.beats != 0 { countTransfers(rec) }
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
             retireException(st, rec)
@@ -153,11 +162,11 @@ public final class CoreTimer {
         }
         instructionCount &+= 1
         classCounts[Int(st.opClass & 31)] &+= 1
-        switch model {
+        switch m {
         case .placeholder:
             now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
         case .m0plus, .m4, .xtensa:
-            retireScalar(st, rec)
+            retireScalar(st, rec, m)
         case .m7:
             retireM7(st, rec)
         }
@@ -178,8 +187,8 @@ public final class CoreTimer {
 
     // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
 
-    @inlinable @inline(__always)
-    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord) {
+    @inlinable @inline(always)
+    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord, _ m: Model) {
         var c: UInt64 = 0
         if rec.pc &- fetchLo >= fetchSpan {
             let s = fetch(rec.pc)
@@ -189,7 +198,7 @@ public final class CoreTimer {
             checkBranchTarget = false
             // [M4] P "ranges from 1 to 3 depending on the alignment and width of the target
             // instruction": a 32-bit target that is not word-aligned needs one more fetch.
-            if model == .m4 && st.flags & TimingFlags.wide != 0 && rec.pc & 2 != 0 {
+            if m == .m4 && st.flags & TimingFlags.wide != 0 && rec.pc & 2 != 0 {
                 c &+= 1
                 stalls.branch &+= 1
             }
@@ -205,7 +214,7 @@ public final class CoreTimer {
         var base = UInt64(st.cycles)
         if rec.beats != 0 {
             base &+= UInt64(rec.beats)  // one cycle per transfer
-            if model == .m4 { base = m4LoadStore(st, rec, base, &c) }
+            if m == .m4 { base = m4LoadStore(st, rec, base, &c) }
             let r = Int(rec.region)
             if !dataFree[r] {
                 let s = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
@@ -223,7 +232,7 @@ public final class CoreTimer {
             c &+= extra
             stalls.divide &+= extra
         }
-        if model == .m4 && st.flags & TimingFlags.it != 0 && prevFlags & TimingFlags.wide == 0
+        if m == .m4 && st.flags & TimingFlags.it != 0 && prevFlags & TimingFlags.wide == 0
             && prevClass != OpClass.hint.rawValue {
             base = 0  // [M4] IT folded onto the preceding 16-bit instruction
         }
@@ -243,7 +252,7 @@ public final class CoreTimer {
 
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
     /// interlock. Returns the instruction's cycles; interlock stalls go to `c`.
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
         var b = base
         let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
@@ -329,7 +338,7 @@ public final class CoreTimer {
 
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
