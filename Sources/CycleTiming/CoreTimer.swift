@@ -96,7 +96,12 @@ public final class CoreTimer {
             tailChainCycles = 6
         }
         memory = try MemorySystemModel(board: board, clockHz: clockHz, hasL1: kind == .cortexM7)
-        classCounts = .allocate(capacity: 32)
+        // A page of its own: the counter's read-modify-write per instruction ran at very
+        // different speeds depending on where the allocator put it (4 KiB aliasing with a
+        // store in the executor, as far as measurements without hardware counters tell:
+        // placeholder runs moved by up to 30 % with its address alone; docs/benchmarks.md).
+        classCounts = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+            .bindMemory(to: UInt64.self, capacity: 32)
         classCounts.initialize(repeating: 0, count: 32)
         regionReads = .allocate(capacity: 256)
         regionReads.initialize(repeating: 0, count: 256)
