@@ -332,8 +332,8 @@ public final class CoreTimer {
     @usableFromInline var fetchSpan: UInt32 = 0
 
     /// Stall cycles of fetching the instruction at `pc`, which left the fetch window: the
-    /// memory system's fast path inline (the next line of the same flash or XIP region),
-    /// else `fetch`. Both give the same cycles and statistics.
+    /// memory system's fast path inline (the next line of the same flash, XIP or
+    /// I-cached region), else `fetch`. Both give the same cycles and statistics.
     @inlinable @inline(always)
     func fetchStall(_ pc: UInt32) -> UInt64 {
         guard pc &- memory.fastLo < memory.fastSpan else { return fetch(pc) }
@@ -348,6 +348,8 @@ public final class CoreTimer {
             memory.flashReadyAt = now &+ s
         case .xip:
             if memory.xip?.access(pc) == true { s = 0 }
+        case .icache:
+            if memory.icache?.access(pc) == true { s = 0 }
         }
         fetchLo = line
         fetchSpan = mask &+ 1

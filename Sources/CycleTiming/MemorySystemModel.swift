@@ -41,7 +41,7 @@ import BoardProfiles
     var art: CacheModel?
     @usableFromInline var xip: CacheModel?
     /// Cortex-M7 L1 caches (nil on cores without them).
-    var icache: CacheModel?
+    @usableFromInline var icache: CacheModel?
     var dcache: CacheModel?
     /// `regions` as raw storage for the hot path.
     private let regionTable: UnsafeMutablePointer<Region>
@@ -78,6 +78,8 @@ import BoardProfiles
         case fixed
         /// A line of the XIP cache.
         case xip
+        /// A line of the Cortex-M7 I-cache (enabled, region behind AXI).
+        case icache
     }
     @usableFromInline var fastLo: UInt32 = 1
     @usableFromInline var fastSpan: UInt32 = 0
@@ -261,7 +263,16 @@ import BoardProfiles
     /// Enable the fetch fast path for region `r` when its fetches follow one simple rule
     /// (the same the branches of `fetch` below would apply).
     private mutating func setFastPath(_ r: Region, _ ri: Int) {
-        if r.l1Cacheable && icacheEnabled && icache != nil { return }
+        if r.l1Cacheable && icacheEnabled {
+            guard let spec = icache?.spec else { return }
+            fastMode = .icache
+            fastLineMask = UInt32(spec.lineBytes) - 1
+            fastStall = lineFill(r, bytes: UInt32(spec.lineBytes))
+            fastLo = r.base
+            fastSpan = r.size
+            fastCounter = regionFetches + ri
+            return
+        }
         switch r.path {
         case .direct:
             guard r.waitStates != 0 || r.l1Cacheable else { return }  // whole region is one window
