@@ -286,16 +286,34 @@ public final class Machine {
         }
     }
 
-    /// The hot loop.
-    @inline(never)
+    /// The hot loop: one copy per timing model, so that each has its model's rules inlined
+    /// and no model switch per instruction.
     func runToEvent() throws {
-        while timer.cycles < nextEventCycle {
-            try stepOne()
+        switch timer.model {
+        case .placeholder: try runToEventPlaceholder()
+        case .m0plus: try runToEventM0plus()
+        case .m4: try runToEventM4()
+        case .m7: try runToEventM7()
+        case .xtensa: try runToEventXtensa()
         }
     }
 
+    @inline(never) func runToEventPlaceholder() throws { try runLoop(.placeholder) }
+    @inline(never) func runToEventM0plus() throws { try runLoop(.m0plus) }
+    @inline(never) func runToEventM4() throws { try runLoop(.m4) }
+    @inline(never) func runToEventM7() throws { try runLoop(.m7) }
+    @inline(never) func runToEventXtensa() throws { try runLoop(.xtensa) }
+
     @inline(__always)
-    func stepOne() throws {
+    func runLoop(_ model: CoreTimer.Model) throws {
+        while timer.cycles < nextEventCycle {
+            try stepOne(model)
+        }
+    }
+
+    /// Execute one instruction (`model` is `timer.model`; a constant in the hot loops).
+    @inline(__always)
+    func stepOne(_ model: CoreTimer.Model? = nil) throws {
         let slot = try fetch(pc)
         let before = timer.cycles
         // `inst` is the slot's first field (DecodedSlot.instOffset, checked by a test).
@@ -313,7 +331,11 @@ public final class Machine {
         if inIT { advanceIT() }
         pc = next
         instructions &+= 1
-        timer.retire(slot.pointee.timing, record)
+        if let model {
+            timer.retire(slot.pointee.timing, record, as: model)
+        } else {
+            timer.retire(slot.pointee.timing, record)
+        }
         if options.profileFunctions {
             let f = Int(slot.pointee.function)
             if f != profileCurrent { switchProfile(to: f, now: before) }

@@ -6,19 +6,19 @@ import BoardProfiles
 ///
 /// Approximation: LRU replacement everywhere (the Cortex-M7 L1 caches and the RP2040 XIP
 /// cache do not document LRU; docs/timing.md says so).
-struct CacheModel {
+@usableFromInline struct CacheModel {
     let name: String
     let spec: CacheSpec
-    let lineShift: UInt32
-    let setMask: UInt32
-    let ways: Int
+    @usableFromInline let lineShift: UInt32
+    @usableFromInline let setMask: UInt32
+    @usableFromInline let ways: Int
     /// Tag per (set, way); `invalidTag` when empty.
-    private let tags: UnsafeMutablePointer<UInt32>
+    @usableFromInline let tags: UnsafeMutablePointer<UInt32>
     /// Last-use stamp per (set, way), for LRU.
-    private let stamps: UnsafeMutablePointer<UInt64>
-    private var clock: UInt64 = 0
-    var accesses: UInt64 = 0
-    var misses: UInt64 = 0
+    @usableFromInline let stamps: UnsafeMutablePointer<UInt64>
+    @usableFromInline var clock: UInt64 = 0
+    @usableFromInline var accesses: UInt64 = 0
+    @usableFromInline var misses: UInt64 = 0
 
     static let invalidTag: UInt32 = .max
 
@@ -51,7 +51,7 @@ struct CacheModel {
 
     /// Look up the line holding `address`; on a miss, allocate it when `allocate` (the
     /// least recently used way is replaced). Returns whether it hit.
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func access(_ address: UInt32, allocate: Bool = true) -> Bool {
         accesses &+= 1
         clock &+= 1

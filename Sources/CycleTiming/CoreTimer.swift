@@ -16,8 +16,10 @@ public final class CoreTimer {
     /// Cycles elapsed since reset (the storage behind `cycles`).
     @usableFromInline var now: UInt64 = 0
 
-    @usableFromInline enum Model { case placeholder, m0plus, m4, m7, xtensa }
-    @usableFromInline let model: Model
+    /// Which per-instruction rules `retire` applies. Public so that the machine can run one
+    /// hot loop per model, with the model's rules inlined and no switch per instruction.
+    public enum Model: Sendable { case placeholder, m0plus, m4, m7, xtensa }
+    public let model: Model
     let fastMultiplier: Bool
     let lx7: Bool
     /// The memory-system model (a value: calls on it need no reference counting).
@@ -94,7 +96,12 @@ public final class CoreTimer {
             tailChainCycles = 6
         }
         memory = try MemorySystemModel(board: board, clockHz: clockHz, hasL1: kind == .cortexM7)
-        classCounts = .allocate(capacity: 32)
+        // A page of its own: the counter's read-modify-write per instruction ran at very
+        // different speeds depending on where the allocator put it (4 KiB aliasing with a
+        // store in the executor, as far as measurements without hardware counters tell:
+        // placeholder runs moved by up to 30 % with its address alone; docs/benchmarks.md).
+        classCounts = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+            .bindMemory(to: UInt64.self, capacity: 32)
         classCounts.initialize(repeating: 0, count: 32)
         regionReads = .allocate(capacity: 256)
         regionReads.initialize(repeating: 0, count: 256)
@@ -146,6 +153,13 @@ public final class CoreTimer {
     /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
+        retire(st, rec, as: model)
+    }
+
+    /// `retire` for a caller that knows the model (`model` must be `self.model`): with a
+    /// constant `m` the switch below folds away, leaving only that model's rules.
+    @inlinable @inline(__always)
+    public func retire(_ st: StaticTiming, _ rec: ExecutionRecord, as m: Model) {
         if rec.beats != 0 { countTransfers(rec) }
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
             retireException(st, rec)
@@ -153,11 +167,11 @@ public final class CoreTimer {
         }
         instructionCount &+= 1
         classCounts[Int(st.opClass & 31)] &+= 1
-        switch model {
+        switch m {
         case .placeholder:
             now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
         case .m0plus, .m4, .xtensa:
-            retireScalar(st, rec)
+            retireScalar(st, rec, m)
         case .m7:
             retireM7(st, rec)
         }
@@ -178,18 +192,17 @@ public final class CoreTimer {
 
     // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
 
-    @inlinable @inline(__always)
-    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord) {
+    @inlinable @inline(always)
+    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord, _ m: Model) {
         var c: UInt64 = 0
         if rec.pc &- fetchLo >= fetchSpan {
-            let s = fetch(rec.pc)
-            c &+= s
+            c &+= fetchStall(rec.pc)
         }
         if checkBranchTarget {
             checkBranchTarget = false
             // [M4] P "ranges from 1 to 3 depending on the alignment and width of the target
             // instruction": a 32-bit target that is not word-aligned needs one more fetch.
-            if model == .m4 && st.flags & TimingFlags.wide != 0 && rec.pc & 2 != 0 {
+            if m == .m4 && st.flags & TimingFlags.wide != 0 && rec.pc & 2 != 0 {
                 c &+= 1
                 stalls.branch &+= 1
             }
@@ -205,7 +218,7 @@ public final class CoreTimer {
         var base = UInt64(st.cycles)
         if rec.beats != 0 {
             base &+= UInt64(rec.beats)  // one cycle per transfer
-            if model == .m4 { base = m4LoadStore(st, rec, base, &c) }
+            if m == .m4 { base = m4LoadStore(st, rec, base, &c) }
             let r = Int(rec.region)
             if !dataFree[r] {
                 let s = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
@@ -223,7 +236,7 @@ public final class CoreTimer {
             c &+= extra
             stalls.divide &+= extra
         }
-        if model == .m4 && st.flags & TimingFlags.it != 0 && prevFlags & TimingFlags.wide == 0
+        if m == .m4 && st.flags & TimingFlags.it != 0 && prevFlags & TimingFlags.wide == 0
             && prevClass != OpClass.hint.rawValue {
             base = 0  // [M4] IT folded onto the preceding 16-bit instruction
         }
@@ -243,7 +256,7 @@ public final class CoreTimer {
 
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
     /// interlock. Returns the instruction's cycles; interlock stalls go to `c`.
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
         var b = base
         let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
@@ -318,6 +331,34 @@ public final class CoreTimer {
     @usableFromInline var fetchLo: UInt32 = 1
     @usableFromInline var fetchSpan: UInt32 = 0
 
+    /// Stall cycles of fetching the instruction at `pc`, which left the fetch window: the
+    /// memory system's fast path inline (the next line of the same flash, XIP or
+    /// I-cached region), else `fetch`. Both give the same cycles and statistics.
+    @inlinable @inline(always)
+    func fetchStall(_ pc: UInt32) -> UInt64 {
+        guard pc &- memory.fastLo < memory.fastSpan else { return fetch(pc) }
+        let mask = memory.fastLineMask
+        let line = pc & ~mask
+        var s = memory.fastStall
+        switch memory.fastMode {
+        case .none: return fetch(pc)
+        case .fixed: break
+        case .flash:
+            memory.lastFlashLine = line
+            memory.flashReadyAt = now &+ s
+        case .xip:
+            if memory.xip?.access(pc) == true { s = 0 }
+        case .icache:
+            if memory.icache?.access(pc) == true { s = 0 }
+        }
+        fetchLo = line
+        fetchSpan = mask &+ 1
+        memory.fastCounter.pointee &+= 1
+        memory.fetchStallCycles &+= s
+        stalls.fetch &+= s
+        return s
+    }
+
     @usableFromInline @inline(never)
     func fetch(_ pc: UInt32) -> UInt64 {
         let s = memory.fetch(pc, now: now)
@@ -329,12 +370,12 @@ public final class CoreTimer {
 
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
         if rec.pc &- fetchLo >= fetchSpan {
-            bubble &+= fetch(rec.pc)
+            bubble &+= fetchStall(rec.pc)
         }
         if bubble != 0 {
             now &+= bubble

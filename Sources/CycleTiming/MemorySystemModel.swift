@@ -39,9 +39,9 @@ import BoardProfiles
     /// Flash instruction cache in front of flash: STM32's ART accelerator, or another
     /// vendor's equivalent given as `MemorySystem.art`.
     var art: CacheModel?
-    var xip: CacheModel?
+    @usableFromInline var xip: CacheModel?
     /// Cortex-M7 L1 caches (nil on cores without them).
-    var icache: CacheModel?
+    @usableFromInline var icache: CacheModel?
     var dcache: CacheModel?
     /// `regions` as raw storage for the hot path.
     private let regionTable: UnsafeMutablePointer<Region>
@@ -53,7 +53,7 @@ import BoardProfiles
 
     // Statistics (per region index; index `regions.count` collects System Control Space).
     let regionFetches: UnsafeMutablePointer<UInt64>
-    var fetchStallCycles: UInt64 = 0
+    @usableFromInline var fetchStallCycles: UInt64 = 0
     var dataStallCycles: UInt64 = 0
     var prefetchHits: UInt64 = 0
     var prefetchAccesses: UInt64 = 0
@@ -63,8 +63,32 @@ import BoardProfiles
     var fetchSpan: UInt32 = 0
     /// The flash line last fetched and the cycle its data was (or will be) ready; the
     /// prefetch buffer fetches the next line from then on.
-    private var lastFlashLine: UInt32 = .max
-    private var flashReadyAt: UInt64 = 0
+    @usableFromInline var lastFlashLine: UInt32 = .max
+    @usableFromInline var flashReadyAt: UInt64 = 0
+
+    /// The fetch fast path (`CoreTimer.fetchStall`): the region of the last fetch,
+    /// [fastLo, fastLo + fastSpan), when every line fetch there follows one simple rule
+    /// that `fetch` would also apply, so that crossing into the next line needs no call.
+    @usableFromInline enum FastFetch: UInt8 {
+        /// No fast rule: call `fetch`.
+        case none
+        /// A flash line without ART or prefetch in the way: always `fastStall` cycles.
+        case flash
+        /// A fixed-wait fetch unit (32-bit fetches from a memory with wait states).
+        case fixed
+        /// A line of the XIP cache.
+        case xip
+        /// A line of the Cortex-M7 I-cache (enabled, region behind AXI).
+        case icache
+    }
+    @usableFromInline var fastLo: UInt32 = 1
+    @usableFromInline var fastSpan: UInt32 = 0
+    @usableFromInline var fastMode = FastFetch.none
+    /// Fetch unit (line) size of the fast region minus one.
+    @usableFromInline var fastLineMask: UInt32 = 0
+    @usableFromInline var fastStall: UInt64 = 0
+    /// `regionFetches` of the fast region.
+    @usableFromInline var fastCounter: UnsafeMutablePointer<UInt64>
 
     init(board: Board, clockHz: Double, hasL1: Bool) throws {
         let ms = board.memorySystem
@@ -129,6 +153,7 @@ import BoardProfiles
         let n = regions.count + 1
         regionFetches = .allocate(capacity: n)
         regionFetches.initialize(repeating: 0, count: n)
+        fastCounter = regionFetches
     }
 
     /// Free the raw storage (the owning `CoreTimer` calls this from its deinit).
@@ -161,6 +186,7 @@ import BoardProfiles
         icacheEnabled = instruction && icache != nil
         dcacheEnabled = data && dcache != nil
         fetchSpan = 0  // re-evaluate the fetch path
+        fastSpan = 0
     }
 
     // MARK: Instruction fetch
@@ -185,11 +211,13 @@ import BoardProfiles
     /// Stall cycles to fetch the instruction at `pc`, which lies outside the current fetch
     /// window; `now` is the cycle the fetch is needed. Sets the new window.
     mutating func fetch(_ pc: UInt32, now: UInt64) -> UInt64 {
+        fastSpan = 0
         guard let ri = regionIndex(pc) else {
             fetchLo = pc; fetchSpan = 2
             return 0
         }
         let r = regionTable[ri]
+        setFastPath(r, ri)
         // Cortex-M7 with the I-cache on: every non-TCM fetch goes through it.
         if r.l1Cacheable && icacheEnabled, let spec = icache?.spec {
             let line = UInt32(spec.lineBytes)
@@ -230,6 +258,42 @@ import BoardProfiles
             fetchStallCycles &+= stall
             return stall
         }
+    }
+
+    /// Enable the fetch fast path for region `r` when its fetches follow one simple rule
+    /// (the same the branches of `fetch` below would apply).
+    private mutating func setFastPath(_ r: Region, _ ri: Int) {
+        if r.l1Cacheable && icacheEnabled {
+            guard let spec = icache?.spec else { return }
+            fastMode = .icache
+            fastLineMask = UInt32(spec.lineBytes) - 1
+            fastStall = lineFill(r, bytes: UInt32(spec.lineBytes))
+            fastLo = r.base
+            fastSpan = r.size
+            fastCounter = regionFetches + ri
+            return
+        }
+        switch r.path {
+        case .direct:
+            guard r.waitStates != 0 || r.l1Cacheable else { return }  // whole region is one window
+            fastMode = .fixed
+            fastLineMask = 3
+            fastStall = UInt64(r.waitStates + (r.l1Cacheable ? system.busLatencyCycles : 0))
+        case .xip:
+            guard let spec = xip?.spec else { return }
+            fastMode = .xip
+            fastLineMask = UInt32(spec.lineBytes) - 1
+            fastStall = UInt64(system.xipMissCycles)
+        case .flash:
+            // ART and prefetch make the stall depend on history; only plain lines are fast.
+            guard r.l1Cacheable || (art == nil && !prefetch) else { return }
+            fastMode = .flash
+            fastLineMask = flashLineBytes - 1
+            fastStall = UInt64(r.waitStates)
+        }
+        fastLo = r.base
+        fastSpan = r.size
+        fastCounter = regionFetches + ri
     }
 
     /// One flash line for the instruction stream: an ART hit costs nothing; a sequential
