@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Where the weights live while running: flash (default) or ram (copied at start-up).")
     var weights: WeightsPlacement = .flash
 
-    @Option(name: .long, help: "Also write the model's firmware as an ELF file (through libelf).")
+    @Option(name: .long, help: "Also write the model's firmware as an ELF file (through libelf); none when the model does not fit.")
     var emitElf: String?
 
     @Option(name: .long, help: "Also write a self-contained HTML report with SVG charts.")
@@ -135,7 +135,8 @@ struct RunCommand: ParsableCommand {
 
     func runModel() throws {
         let deployment = try Deployment(model: file, board: board, options: try options(), callerFile: nil)
-        if let emitElf {
+        // A model that does not fit has no firmware: the fit report says why (exit 2).
+        if let emitElf, try deployment.build().image != nil {
             try deployment.writeELF(to: emitElf)
         }
         let report: DeploymentReport
@@ -176,10 +177,13 @@ struct RunCommand: ParsableCommand {
             print(report.jsonText())
         } else {
             print(TextReport(report, color: isatty(STDOUT_FILENO) == 1).render(), terminator: "")
-            if let emitElf { print("firmware written to \(emitElf)") }
+            if let emitElf, report.fits { print("firmware written to \(emitElf)") }
             if let html { print("HTML report written to \(html)") }
         }
-        if !report.fits { throw ExitCode(RunCommand.doesNotFitStatus) }
+        if !report.fits {
+            if let emitElf { FileHandle.standardError.write(Data("sersim: no firmware written to \(emitElf): the model does not fit\n".utf8)) }
+            throw ExitCode(RunCommand.doesNotFitStatus)
+        }
     }
 
     func exitWith(_ message: String, status: Int32) -> Never {
