@@ -19,7 +19,10 @@ struct ReportComposer {
                            + "calibrated to this core's published per-MHz figures")
         }
         if m.timingModel.isEstimate {
-            reasons.append("\(m.timingModel.rawValue) timing: \(m.timingModel.provenance)")
+            // The list is already headed "estimate:"; the provenance need not say it again.
+            var why = Substring(m.timingModel.provenance)
+            if why.hasPrefix("estimate: ") { why = why.dropFirst("estimate: ".count) }
+            reasons.append("\(m.timingModel.rawValue) timing: \(why)")
         }
         var report = DeploymentReport(
             sersimVersion: SerSimVersion.string,
