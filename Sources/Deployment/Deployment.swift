@@ -122,8 +122,12 @@ public struct Deployment: Sendable {
     /// Write the firmware as an ELF (through libelf), with the metadata sersim reads back
     /// when it runs it (`sersim run --board B fw.elf`).
     public func writeELF(to path: String) throws {
+        try writeELF(try build(), to: path)
+    }
+
+    /// `writeELF(to:)` for firmware `build()` already produced for this deployment.
+    public func writeELF(_ fw: BuiltFirmware, to path: String) throws {
         let (inputBytes, inputText) = try resolveInput()
-        let fw = try build()
         guard let image = fw.image else {
             throw DeploymentError.build("the model does not fit on \(board.name): "
                                         + fw.plan.overflows.map(\.message).joined(separator: "; "))
@@ -136,8 +140,17 @@ public struct Deployment: Sendable {
     /// Build, run and report.
     public func run() throws -> DeploymentReport {
         let hostStart = Date()
+        return try run(try build(), since: hostStart)
+    }
+
+    /// Run and report firmware `build()` already produced for this deployment (callers that
+    /// looked at the memory plan or wrote the ELF first need not build it again).
+    public func run(_ fw: BuiltFirmware) throws -> DeploymentReport {
+        try run(fw, since: Date())
+    }
+
+    func run(_ fw: BuiltFirmware, since hostStart: Date) throws -> DeploymentReport {
         let (inputBytes, inputText) = try resolveInput()
-        let fw = try build()
         guard board.core.kind.executes, fw.plan.fits, let image = fw.image else {
             var report = notRunReport(fw, input: inputText)
             report.hostSeconds = Date().timeIntervalSince(hostStart)

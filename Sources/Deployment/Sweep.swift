@@ -360,7 +360,7 @@ public struct Sweep: Sendable {
             } else if !fw.plan.fits {
                 s.notExecutedReason = "does not fit"
             } else {
-                let r = try d.run()
+                let r = try d.run(fw)
                 s.apply(r)
                 report = keepReport ? r : nil
             }

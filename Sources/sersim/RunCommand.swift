@@ -135,13 +135,14 @@ struct RunCommand: ParsableCommand {
 
     func runModel() throws {
         let deployment = try Deployment(model: file, board: board, options: try options(), callerFile: nil)
+        let firmware = try deployment.build()
         // A model that does not fit has no firmware: the fit report says why (exit 2).
-        if let emitElf, try deployment.build().image != nil {
-            try deployment.writeELF(to: emitElf)
+        if let emitElf, firmware.image != nil {
+            try deployment.writeELF(firmware, to: emitElf)
         }
         let report: DeploymentReport
         do {
-            report = try deployment.run()
+            report = try deployment.run(firmware)
         } catch let e as DeploymentError {
             if case .verification = e { exitWith(e.description, status: RunCommand.verificationStatus) }
             if case .run = e { exitWith(e.description, status: RunCommand.faultStatus) }
