@@ -777,53 +777,85 @@ inline kernel fc_emit(p: ptr<fc_params>, acc: i32, o: i32, out: ptr<i8>) {
 }
 
 ## Requantize four accumulators with one per-tensor (multiplier, shift) and store them as
-## output elements o … o+3: fc_emit's arithmetic (mbqm spelled out as TFLM's
-## MultiplyByQuantizedMultiplier: left shift, SaturatingRoundingDoublingHighMul,
-## RoundingDivideByPOT), with the constants loaded and the shifts derived once per four
-## rows instead of once per row. In an LSTM step the requantization of the gate matmuls
-## costs about a quarter of the cycles.
-inline kernel fc_emit4(p: ptr<fc_params>, a0: i32, a1: i32, a2: i32, a3: i32, o: i32, out: ptr<i8>) {
+## elements 0 … 3 of `out` (the group's first output): fc_emit's arithmetic with `mbqm`
+## spelled out as TFLM's MultiplyByQuantizedMultiplier — left shift,
+## SaturatingRoundingDoublingHighMul, RoundingDivideByPOT — and everything that depends
+## only on the shift (the split into left and right shifts, RoundingDivideByPOT's mask and
+## half-mask) computed once per four rows instead of once per row. In an LSTM step the
+## requantization of the gate matmuls is a large share of the cycles.
+inline kernel fc_emit4(p: ptr<fc_params>, a0: i32, a1: i32, a2: i32, a3: i32, out: ptr<i8>) {
   mp = p.multiplier
   m = load mp[0]
   sp = p.shift
   s = load sp[0]
   ls = max s, 0
   rs = sub ls, s
+  # RoundingDivideByPOT(x, rs) = (x >> rs) + (remainder > half + (x < 0)), remainder =
+  # x & mask, mask = 2^rs - 1, half = mask >> 1 (gemmlowp); half + (x < 0) - remainder is
+  # negative exactly when one is added, so its sign bit is the rounding increment.
+  one = 1
+  mask = shl one, rs
+  mask = sub mask, 1
+  half = lsr mask, 1
   oo = p.output_offset
   lo = p.act_min
   hi = p.act_max
   a0 = shl a0, ls
   a0 = srdhm a0, m
-  a0 = rdivpot a0, rs
+  r = and a0, mask
+  t = asr a0, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a0 = asr a0, rs
+  a0 = add a0, t
   a0 = add a0, oo
   a0 = clamp a0, lo, hi
   a1 = shl a1, ls
   a1 = srdhm a1, m
-  a1 = rdivpot a1, rs
+  r = and a1, mask
+  t = asr a1, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a1 = asr a1, rs
+  a1 = add a1, t
   a1 = add a1, oo
   a1 = clamp a1, lo, hi
   a2 = shl a2, ls
   a2 = srdhm a2, m
-  a2 = rdivpot a2, rs
+  r = and a2, mask
+  t = asr a2, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a2 = asr a2, rs
+  a2 = add a2, t
   a2 = add a2, oo
   a2 = clamp a2, lo, hi
   a3 = shl a3, ls
   a3 = srdhm a3, m
-  a3 = rdivpot a3, rs
+  r = and a3, mask
+  t = asr a3, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a3 = asr a3, rs
+  a3 = add a3, t
   a3 = add a3, oo
   a3 = clamp a3, lo, hi
   ob = p.out_bytes
   if ob == 1 {
-    store out[o], a0
-    store out[o + 1], a1
-    store out[o + 2], a2
-    store out[o + 3], a3
+    store out[0], a0
+    store out[1], a1
+    store out[2], a2
+    store out[3], a3
   } else {
     o16 = cast out as ptr<i16>
-    store o16[o], a0
-    store o16[o + 1], a1
-    store o16[o + 2], a2
-    store o16[o + 3], a3
+    store o16[0], a0
+    store o16[1], a1
+    store o16[2], a2
+    store o16[3], a3
   }
 }
 
@@ -846,26 +878,28 @@ kernel fc_rows(x: ptr<i8>, out: ptr<i8>, p: ptr<fc_params>) {
   }
   groups = lsr rows, 2
   o = 0
-  for g in 0 ..< groups {
+  bp = bias
+  for _ in 0 ..< groups {
     w0 = w
     w1 = offset w0, depth
     w2 = offset w1, depth
     w3 = offset w2, depth
     # Accumulators start from the bias plus the filter-offset correction. (They are only
-    # copied, added to and passed on, so on ARMv6-M they can live in r8–r12.)
-    t = load bias[o]
-    a0 = t
-    a0 = add a0, corr
-    t = load bias[o + 1]
-    a1 = t
-    a1 = add a1, corr
-    t = load bias[o + 2]
-    a2 = t
-    a2 = add a2, corr
-    t = load bias[o + 3]
-    a3 = t
-    a3 = add a3, corr
+    # copied, added to and passed on, so on ARMv6-M they can live in r8–r12.) ARMv7E-M
+    # walks the bias with a pointer; ARMv6-M indexes it, keeping a low register free.
     if @dsp {
+      t = load bp++
+      a0 = t
+      a0 = add a0, corr
+      t = load bp++
+      a1 = t
+      a1 = add a1, corr
+      t = load bp++
+      a2 = t
+      a2 = add a2, corr
+      t = load bp++
+      a3 = t
+      a3 = add a3, corr
       # Four input bytes at a time: SXTB16 splits them into two pairs of halfwords
       # (bytes 0, 2 and 1, 3); SMLAD multiplies and adds a pair in one instruction.
       # The x word is loaded next to the first weight word (the M4 pipelines adjacent
@@ -959,7 +993,35 @@ kernel fc_rows(x: ptr<i8>, out: ptr<i8>, p: ptr<fc_params>) {
         a3 = mla xv, wv, a3
       }
       w = w3
+      # Per-tensor requantization takes the four rows together (fc_emit4).
+      pc = p.per_channel
+      if pc == 0 {
+        ob = p.out_bytes
+        ob4 = mul o, ob
+        og = offset out, ob4
+        call fc_emit4(p, a0, a1, a2, a3, og)
+      } else {
+        call fc_emit(p, a0, o, out)
+        o1 = add o, 1
+        call fc_emit(p, a1, o1, out)
+        o2 = add o, 2
+        call fc_emit(p, a2, o2, out)
+        o3 = add o, 3
+        call fc_emit(p, a3, o3, out)
+      }
     } else {
+      t = load bias[o]
+      a0 = t
+      a0 = add a0, corr
+      t = load bias[o + 1]
+      a1 = t
+      a1 = add a1, corr
+      t = load bias[o + 2]
+      a2 = t
+      a2 = add a2, corr
+      t = load bias[o + 3]
+      a3 = t
+      a3 = add a3, corr
       # ARMv6-M: pointers to the row ends and a negative index counting up to zero keep
       # all eight low registers for loads; the accumulators live in r8–r12.
       xe = offset x, depth
@@ -984,23 +1046,7 @@ kernel fc_rows(x: ptr<i8>, out: ptr<i8>, p: ptr<fc_params>) {
         a3 = add a3, wv
       }
       w = e3
-    }
-    # Per-tensor requantization takes the four rows together on ARMv7E-M (fc_emit4). On
-    # ARMv6-M its constants do not fit the eight low registers: rows go one by one.
-    if @dsp {
-      pc = p.per_channel
-      if pc == 0 {
-        call fc_emit4(p, a0, a1, a2, a3, o, out)
-      } else {
-        call fc_emit(p, a0, o, out)
-        o1 = add o, 1
-        call fc_emit(p, a1, o1, out)
-        o2 = add o, 2
-        call fc_emit(p, a2, o2, out)
-        o3 = add o, 3
-        call fc_emit(p, a3, o3, out)
-      }
-    } else {
+      # fc_emit4's constants do not fit the eight low registers: rows go one by one.
       call fc_emit(p, a0, o, out)
       o1 = add o, 1
       call fc_emit(p, a1, o1, out)

@@ -175,7 +175,7 @@ public enum KernelCompiler {
         var frameInfo: [String: KernelFrame] = [:]
         for name in names {
             let kernel = module.kernel(named: name)!
-            let fn = WebSplitter.split(try Lowering.lower(verified, kernel, arch: arch, files: files))
+            let fn = WebSplitter.split(try Lowering.lower(verified, kernel, arch: arch, files: files), arch: arch)
             let alloc = try RegisterAllocator.allocate(fn, arch: arch)
             var emitter = FunctionEmitter(arch: arch, alloc: alloc, fn: fn)
             let items = try emitter.run()

@@ -119,4 +119,7 @@ struct MFunction {
     /// Line of the kernel declaration (for prologue and epilogue).
     var declarationLine: Int
     var file: String
+    /// Pairs of virtual registers that should share a physical register when their live
+    /// ranges allow (one variable's successive values that web splitting separated).
+    var preferences: [(VReg, VReg)] = []
 }

@@ -49,11 +49,14 @@ struct RegisterAllocator {
     /// ADD <Rdn>,<Rm> touch, so it can live in r8–r12; homes that spill go to the stack.
     var homes: Set<VReg> = []
     let kernelName: String
+    /// Pairs that should share a register where their ranges allow (MFunction.preferences).
+    var preferences: [(VReg, VReg)] = []
 
     var thumb2: Bool { arch >= .v7m }
 
     static func allocate(_ fn: MFunction, arch: ArchLevel) throws(KernelIRError) -> Allocation {
         var ra = RegisterAllocator(arch: arch, code: fn.code, nextVReg: fn.nextVReg, kernelName: fn.name)
+        ra.preferences = fn.preferences
         for _ in 0..<64 {
             let (assignment, spilled) = try ra.scan()
             if spilled.isEmpty {
@@ -217,6 +220,11 @@ struct RegisterAllocator {
             }
         }
 
+        for (a, b) in preferences where a < nextVReg && b < nextVReg {
+            partners[a].append(b)
+            partners[b].append(a)
+        }
+
         var intervals: [Interval] = []
         for v in firstVirtual..<nextVReg where end[v] >= 0 {
             // Spill cost: how many loads and stores spilling would execute (uses weighted
@@ -250,10 +258,29 @@ struct RegisterAllocator {
         // Most expensive to spill first; each takes the first register of its class that
         // is free over its whole interval (priority-based assignment, as in Chow and
         // Hennessy's allocator). Reload temporaries come first: they cannot be spilled.
+        // Values that prefer one register (MFunction.preferences) are taken together, at
+        // the weight of the heaviest, so that the first one's register is still free when
+        // the others ask for it.
+        var group = Array(0..<nextVReg)
+        func root(_ x: Int) -> Int {
+            var x = x
+            while group[x] != x { group[x] = group[group[x]]; x = group[x] }
+            return x
+        }
+        for (a, b) in preferences where a < nextVReg && b < nextVReg && end[a] >= 0 && end[b] >= 0 {
+            group[root(a)] = root(b)
+        }
+        var groupWeight = [Double](repeating: 0, count: nextVReg)
+        for iv in intervals { groupWeight[root(iv.v)] = max(groupWeight[root(iv.v)], iv.weight) }
         var order = intervals
         order.sort { a, b in
             let ua = unspillable.contains(a.v), ub = unspillable.contains(b.v)
             if ua != ub { return ua }
+            let ga = root(a.v), gb = root(b.v)
+            if ga != gb {
+                if groupWeight[ga] != groupWeight[gb] { return groupWeight[ga] > groupWeight[gb] }
+                return ga < gb
+            }
             if a.weight != b.weight { return a.weight > b.weight }
             return a.start < b.start
         }

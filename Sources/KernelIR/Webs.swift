@@ -6,16 +6,27 @@
 // and writes a register (an accumulator, a post-incremented pointer, a two-address form)
 // keeps its definition in the web of what it read.
 
+import ThumbISA
+
 struct WebSplitter {
     var code: [MInst]
     var nextVReg: VReg
 
-    static func split(_ fn: MFunction) -> MFunction {
+    /// ARMv6-M ties every read-and-write of one variable (see above).
+    var tieAllReadWrites = true
+    /// Definition sites not tied to the site they read: the allocator prefers to give the
+    /// two webs one register (no move, the same register as before the split).
+    var untied: [(Int, Int)] = []
+    var preferences: [(VReg, VReg)] = []
+
+    static func split(_ fn: MFunction, arch: ArchLevel) -> MFunction {
         var s = WebSplitter(code: fn.code, nextVReg: fn.nextVReg)
+        s.tieAllReadWrites = arch == .v6m
         s.run()
         var out = fn
         out.code = s.code
         out.nextVReg = s.nextVReg
+        out.preferences = s.preferences
         return out
     }
 
@@ -100,7 +111,13 @@ struct WebSplitter {
                 for s in siteAt[i] ?? [] {
                     let v = sites[s].v
                     guard multi.contains(v) else { continue }
-                    if let u = reached[v] { union(s, u) }  // read-and-write: one web
+                    if let u = reached[v] {
+                        if tieAllReadWrites || m.readsAndWritesOneSlot(v) {
+                            union(s, u)  // read-and-write: one web
+                        } else {
+                            untied.append((s, u))
+                        }
+                    }
                     current[v] = [s]
                 }
             }
@@ -142,5 +159,22 @@ struct WebSplitter {
             }
             code[i] = rewritten
         }
+        for (s, u) in untied {
+            let a = register(forSite: s), b = register(forSite: u)
+            if a != b { preferences.append((a, b)) }
+        }
+    }
+}
+
+extension MInst {
+    /// Whether some operand slot holding `v` is both read and written (a tied operand),
+    /// or the instruction keeps the old value on some path (a conditional move).
+    func readsAndWritesOneSlot(_ v: VReg) -> Bool {
+        if case .condMove = kind { return true }
+        for k in 0..<4 where regs[k] == v {
+            let bit: UInt8 = 1 << UInt8(k)
+            if defMask & bit != 0 && useMask & bit != 0 { return true }
+        }
+        return implicitUses.contains(v) && implicitDefs.contains(v)
     }
 }
