@@ -301,7 +301,7 @@ struct Assembler {
                     default: break
                     }
                     a += layout.itemSize(f.items[i], form: f.branchForm[i] ?? 0)
-                case .skip:
+                case .skip, .alignNop:
                     pieceAddress.append(a)
                     a += 2
                 case let .pool(values):
@@ -381,6 +381,8 @@ struct Assembler {
                     case let .addPC(r, _, line):
                         put(try enc(Instruction(.addReg, rd: r, rn: r, rm: .pc), "ADD (register) T2", "address"), at: at, line: line)
                     }
+                case .alignNop:
+                    put(try enc(Instruction(.nop), "NOP T1", "alignment"), at: at, line: 0)
                 case .skip:
                     // Branch to just past the following pool.
                     var end = at + 2

@@ -34,6 +34,10 @@ struct PlacedFunction {
         case item(Int)
         /// B over the pool that follows.
         case skip
+        /// A 16-bit NOP that word-aligns a loop head whose first instruction is 32-bit: on
+        /// the Cortex-M4 a branch to such an instruction at an odd halfword costs a cycle
+        /// more (TRM Table 3-1, P), on every iteration; the NOP runs once, on entry.
+        case alignNop
         case pool([LiteralValue])
     }
     var name: String
@@ -339,6 +343,13 @@ struct Layout {
 
     func place(name: String, file: String, items: [Item]) throws(KernelIRError) -> PlacedFunction {
         var forms: [Int: Int] = [:]
+        // Loop heads: labels that a later branch jumps back to.
+        var loopHeads: Set<Int> = []
+        var seen: Set<Int> = []
+        for item in items {
+            if case let .label(l) = item { seen.insert(l) }
+            if case let .branch(_, l, _) = item, seen.contains(l) { loopHeads.insert(l) }
+        }
         for _ in 0..<100 {
             var pieces: [PlacedFunction.Piece] = []
             var literalSlot: [Int: (Int, Int)] = [:]
@@ -376,6 +387,11 @@ struct Layout {
                 if !pending.isEmpty && addr + size + 4 + (4 * pending.count + 2) - firstUse > Layout.poolReach {
                     flushPool()
                 }
+                if case let .label(l) = item, thumb2, addr % 4 != 0, loopHeads.contains(l),
+                   case let .code(encs, _)? = items.dropFirst(i + 1).first, encs.first?.size == 4 {
+                    pieces.append(.alignNop)
+                    addr += 2
+                }
                 if case let .label(l) = item { labelAddress[l] = addr }
                 pieces.append(.item(i))
                 if case let .literal(_, v, _) = item {
@@ -402,7 +418,7 @@ struct Layout {
                         grew = true
                     }
                     a += itemSize(items[i], form: f)
-                case .skip:
+                case .skip, .alignNop:
                     a += 2
                 case let .pool(values):
                     if a % 4 != 0 { a += 2 }

@@ -60,7 +60,8 @@ struct RegisterAllocator {
         for _ in 0..<64 {
             let (assignment, spilled) = try ra.scan()
             if spilled.isEmpty {
-                return Allocation(registers: assignment, code: ra.code, spillSlots: ra.spillSlots)
+                let code = RegisterAllocator.forwardSpillSlots(ra.code, assignment)
+                return Allocation(registers: assignment, code: code, spillSlots: ra.spillSlots)
             }
             ra.rewrite(spilling: spilled)
         }
@@ -469,5 +470,66 @@ struct RegisterAllocator {
             out += after
         }
         code = out
+    }
+
+    // MARK: Reload forwarding
+
+    /// Spill code reloads a value before every use; within a basic block the value is often
+    /// still in the register it was last loaded into or stored from. Such a reload becomes
+    /// a register move (1 cycle instead of a 2-cycle load), or disappears when the value is
+    /// already where it is needed. Works on physical registers after allocation, so it
+    /// cannot change which values fit.
+    static func forwardSpillSlots(_ code: [MInst], _ assignment: [VReg: Int]) -> [MInst] {
+        func phys(_ v: VReg) -> Int? { v < firstVirtual ? (v == noReg ? nil : v) : assignment[v] }
+        var holders: [Int: Set<Int>] = [:]  // stack slot → registers holding its value
+        var out: [MInst] = []
+        out.reserveCapacity(code.count)
+        func clobber(_ r: Int) {
+            for (slot, hs) in holders where hs.contains(r) {
+                var h = hs
+                h.remove(r)
+                holders[slot] = h.isEmpty ? nil : h
+            }
+        }
+        for m in code {
+            switch m.kind {
+            case .label:
+                holders.removeAll()  // a join: other paths may hold other values
+                out.append(m)
+                continue
+            case let .spillLoad(slot):
+                guard let r = phys(m.regs[0]) else { out.append(m); continue }
+                if let hs = holders[slot], !hs.isEmpty {
+                    if !hs.contains(r) {
+                        var c = MInst(.copy, line: m.line, depth: m.depth)
+                        c.regs[0] = m.regs[0]
+                        c.regs[1] = VReg(hs.min()!)
+                        c.defMask = SlotBit.rd
+                        c.useMask = SlotBit.rn
+                        clobber(r)
+                        out.append(c)
+                        holders[slot, default: []].insert(r)
+                    }
+                    continue
+                }
+                clobber(r)
+                holders[slot] = [r]
+                out.append(m)
+                continue
+            case let .spillStore(slot):
+                out.append(m)
+                if let r = phys(m.regs[1]) { holders[slot] = [r] } else { holders[slot] = nil }
+                continue
+            default:
+                break
+            }
+            out.append(m)
+            for v in m.defs { if let r = phys(v) { clobber(r) } }
+            if case .call = m.kind {
+                for r in [0, 1, 2, 3, 12, 14] { clobber(r) }
+            }
+            if m.isBarrier { holders.removeAll() }
+        }
+        return out
     }
 }
