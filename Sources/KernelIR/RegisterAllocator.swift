@@ -370,7 +370,7 @@ struct RegisterAllocator {
         }
         var out: [MInst] = []
         for m in code {
-            let involved = Set(m.regs.filter { home[$0] != nil })
+            let involved = m.regs.filter { home[$0] != nil }.uniqued()
             if involved.isEmpty {
                 out.append(m)
                 continue
@@ -421,7 +421,7 @@ struct RegisterAllocator {
         var out: [MInst] = []
         out.reserveCapacity(code.count + spilled.count * 4)
         for m in code {
-            let involved = Set(m.regs.filter { set.contains($0) })
+            let involved = m.regs.filter { set.contains($0) }.uniqued()
             if involved.isEmpty {
                 out.append(m)
                 continue
@@ -531,5 +531,14 @@ struct RegisterAllocator {
             if m.isBarrier { holders.removeAll() }
         }
         return out
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements without repeats, in their first order. (Iterating a `Set` would number
+    /// spill temporaries in a per-process random order, and the compiled code with them.)
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
     }
 }

@@ -102,7 +102,7 @@ struct WebSplitter {
             for i in r {
                 let m = code[i]
                 var reached: [VReg: Int] = [:]
-                for v in Set(m.uses) where multi.contains(v) {
+                for v in m.uses.uniqued() where multi.contains(v) {
                     guard let defs = current[v], let first = defs.first else { continue }
                     for d in defs.dropFirst() { union(first, d) }
                     reached[v] = first

@@ -75,6 +75,16 @@ struct SweepCommand: ParsableCommand {
         try common.validate()
     }
 
+    /// A hint after a clock-range error: the known boards that can run every swept clock
+    /// (the nRF52840 of the Nano 33 BLE, for one, has a fixed 64 MHz clock).
+    static func boardsCovering(_ clocks: [Double]) -> String {
+        guard let lo = clocks.min(), let hi = clocks.max() else { return "" }
+        let fit = BoardLibrary.scan().boards.filter { $0.clock.minHz <= lo && $0.clock.maxHz >= hi }
+        guard !fit.isEmpty else { return ". No known board runs at all of those clocks." }
+        let list = fit.map { "\($0.name) (\(Format.hertz($0.clock.minHz))–\(Format.hertz($0.clock.maxHz)))" }
+        return ". Boards that run at every swept clock: " + list.joined(separator: ", ") + "."
+    }
+
     func run() throws {
         let boards = try TradeoffOptions.loadBoards(board, option: "--board")
         let loaded = try ModelLoader.load(model)
@@ -84,8 +94,13 @@ struct SweepCommand: ParsableCommand {
             hiddenSizes: try hidden.map { try SweepRange.counts($0, option: "--hidden") } ?? [],
             sequenceLengths: try steps.map { try SweepRange.counts($0, option: "--steps") } ?? [],
             weightsInRAM: weights.values)
-        let sweep = try Sweep(model: loaded, modelPath: model, boards: boards, plan: plan,
+        let sweep: Sweep
+        do {
+            sweep = try Sweep(model: loaded, modelPath: model, boards: boards, plan: plan,
                               options: try common.deploymentOptions(), jobs: common.jobs)
+        } catch let SweepError.plan(message) where message.hasPrefix("clock outside") {
+            throw SweepError.plan(message + Self.boardsCovering(plan.clocksHz))
+        }
         var saved: [String] = []
         if let dir = saveModels {
             do {
