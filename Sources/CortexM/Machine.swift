@@ -67,7 +67,9 @@ public final class Machine {
     var eventRegister = false
 
     // MARK: Run state
-    public internal(set) var instructions: UInt64 = 0
+    /// Instructions retired (IT-skipped ones included): the timing model's count, which
+    /// `stepOne` feeds once per instruction (one counter per instruction, not two).
+    public var instructions: UInt64 { timer.instructionsRetired }
     var record = ExecutionRecord()
     var stop: StopReason?
     /// Run the hot loop until the cycle count reaches this; events (SysTick, the cycle
@@ -330,7 +332,6 @@ public final class Machine {
         }
         if inIT { advanceIT() }
         pc = next
-        instructions &+= 1
         if let model {
             timer.retire(slot.pointee.timing, record, as: model)
         } else {

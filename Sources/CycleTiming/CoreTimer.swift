@@ -33,6 +33,9 @@ public final class CoreTimer {
 
     // Counters (raw; `statistics` assembles them).
     @usableFromInline var instructionCount: UInt64 = 0
+    /// Instructions retired so far (IT-skipped ones included; exception entries between
+    /// instructions are not instructions). `Machine.instructions` reads this.
+    public var instructionsRetired: UInt64 { instructionCount }
     @usableFromInline var skippedCount: UInt64 = 0
     @usableFromInline var dualIssuedCount: UInt64 = 0
     @usableFromInline var exceptionCount: UInt64 = 0
