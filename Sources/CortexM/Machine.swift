@@ -136,9 +136,11 @@ public final class Machine {
         scs = SystemControlSpace(core: board.core.kind)
         alignMask32 = arch == .v6m ? 3 : 0
         alignMask16 = arch == .v6m ? 1 : 0
+        timer.collectCounts = { [weak self] in self?.collectExecutionCounts() }
     }
 
     deinit {
+        collectExecutionCounts()  // the timer may outlive the machine
         r.deallocate()
         functionCycles.deallocate()
         probeSlot.deallocate()
@@ -177,6 +179,7 @@ public final class Machine {
         functionCycles.initialize(repeating: 0, count: functionSlots)
         profileCurrent = functionSlots - 1
         profileSince = timer.cycles
+        collectExecutionCounts()
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0
@@ -332,6 +335,7 @@ public final class Machine {
         }
         if inIT { advanceIT() }
         pc = next
+        slot.pointee.executions &+= 1
         if let model {
             timer.retire(slot.pointee.timing, record, as: model)
         } else {
@@ -385,13 +389,31 @@ public final class Machine {
         if !probes.isEmpty && probes.contains(address) {
             // A probe address is never cached, so every arrival comes through here.
             probeHandler?(address)
+            collectExecutionCount(probeSlot)
             probeSlot.pointee = try decodeSlot(region, ri, off, address)
             return probeSlot
         }
         if slot.pointee.inst.size == 0 {
+            collectExecutionCount(slot)  // an invalidated slot still holds its count
             slot.pointee = try decodeSlot(region, ri, off, address)
         }
         return slot
+    }
+
+    /// Hand every decode-cache slot's execution count to the timing model's instruction
+    /// and per-class counts (before they are read, and before slots are dropped).
+    func collectExecutionCounts() {
+        memory.forEachCountedSlot { collectExecutionCount($0) }
+        collectExecutionCount(probeSlot)
+    }
+
+    @inline(__always)
+    func collectExecutionCount(_ slot: UnsafeMutablePointer<DecodedSlot>) {
+        let n = slot.pointee.executions
+        if n != 0 {
+            timer.countRetired(opClass: slot.pointee.timing.opClass, n)
+            slot.pointee.executions = 0
+        }
     }
 
     func decodeSlot(_ region: RegionInfo, _ ri: Int, _ off: UInt32, _ address: UInt32) throws -> DecodedSlot {
@@ -419,6 +441,7 @@ public final class Machine {
     public func setProbes(_ addresses: Set<UInt32>, _ handler: @escaping (UInt32) -> Void) {
         probes = addresses
         probeHandler = handler
+        collectExecutionCounts()
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0

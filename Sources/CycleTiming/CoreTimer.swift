@@ -32,10 +32,25 @@ public final class CoreTimer {
     @usableFromInline let mispredictPenalty: UInt64 = 4
 
     // Counters (raw; `statistics` assembles them).
+    /// Instructions retired and per-class counts, as far as `countRetired` has reported
+    /// them. `retire` does not count: the machine counts executions per decoded
+    /// instruction (one counter per instruction instead of two, and no per-class index)
+    /// and hands the counts over when they are read (`collectCounts`) or dropped.
     @usableFromInline var instructionCount: UInt64 = 0
+    /// Called before the counts are read, to hand over counts kept elsewhere.
+    public var collectCounts: (() -> Void)?
     /// Instructions retired so far (IT-skipped ones included; exception entries between
     /// instructions are not instructions). `Machine.instructions` reads this.
-    public var instructionsRetired: UInt64 { instructionCount }
+    public var instructionsRetired: UInt64 {
+        collectCounts?()
+        return instructionCount
+    }
+
+    /// `n` more retired instructions of class `opClass` (`StaticTiming.opClass`).
+    public func countRetired(opClass: UInt8, _ n: UInt64) {
+        instructionCount &+= n
+        classCounts[Int(opClass & 31)] &+= n
+    }
     @usableFromInline var skippedCount: UInt64 = 0
     @usableFromInline var dualIssuedCount: UInt64 = 0
     @usableFromInline var exceptionCount: UInt64 = 0
@@ -153,7 +168,8 @@ public final class CoreTimer {
     // MARK: Per instruction
 
     /// Account for one executed (or skipped) instruction, or an exception entry between
-    /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
+    /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`). The caller
+    /// counts the instruction (`countRetired`).
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
         retire(st, rec, as: model)
@@ -168,8 +184,6 @@ public final class CoreTimer {
             retireException(st, rec)
             return
         }
-        instructionCount &+= 1
-        classCounts[Int(st.opClass & 31)] &+= 1
         switch m {
         case .placeholder:
             now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
@@ -291,11 +305,8 @@ public final class CoreTimer {
     @usableFromInline @inline(never)
     func retireException(_ st: StaticTiming, _ rec: ExecutionRecord) {
         // An entry between instructions (interrupt, fault) comes with the machine's
-        // all-zero StaticTiming: skippedCycles 0 marks it (every decoded instruction has 1).
-        if st.skippedCycles != 0 {
-            instructionCount &+= 1
-            classCounts[Int(st.opClass & 31)] &+= 1
-        }
+        // all-zero StaticTiming; an instruction that returns from an exception with its own
+        // (counted by the machine, as every instruction).
         if model == .placeholder {
             now &+= UInt64(st.cycles) &+ UInt64(rec.beats)
             exceptionCount &+= rec.exceptionEntry ? 1 : 0
@@ -504,6 +515,7 @@ public final class CoreTimer {
 
     /// A snapshot of the run's statistics.
     public var statistics: TimingStatistics {
+        collectCounts?()
         var s = TimingStatistics()
         s.cycles = cycles
         s.instructions = instructionCount
