@@ -70,7 +70,17 @@ public final class Machine {
     /// Instructions retired (IT-skipped ones included): the timing model's count, which
     /// `stepOne` feeds once per instruction (one counter per instruction, not two).
     public var instructions: UInt64 { timer.instructionsRetired }
-    var record = ExecutionRecord()
+    /// What the current instruction did, for the timing model (kept out of line so that
+    /// `retire` reads it in place).
+    var record: ExecutionRecord {
+        unsafeAddress { UnsafePointer(recordStorage) }
+        unsafeMutableAddress { recordStorage }
+    }
+    let recordStorage: UnsafeMutablePointer<ExecutionRecord> = {
+        let p = UnsafeMutablePointer<ExecutionRecord>.allocate(capacity: 1)
+        p.initialize(to: ExecutionRecord())
+        return p
+    }()
     var stop: StopReason?
     /// Run the hot loop until the cycle count reaches this; events (SysTick, the cycle
     /// limit, pending exceptions, a stop) lower it to end the loop early.
@@ -144,6 +154,7 @@ public final class Machine {
         r.deallocate()
         functionCycles.deallocate()
         probeSlot.deallocate()
+        recordStorage.deallocate()
     }
 
     // MARK: Loading
@@ -337,7 +348,8 @@ public final class Machine {
         pc = next
         slot.pointee.executions &+= 1
         if let model {
-            timer.retire(slot.pointee.timing, record, as: model)
+            let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
+            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model)
         } else {
             timer.retire(slot.pointee.timing, record)
         }

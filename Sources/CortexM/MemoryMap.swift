@@ -21,6 +21,8 @@ struct DecodedSlot {
 
     /// Where `inst` sits in the slot: the executor reads it in place (`IRef`) at offset 0.
     static var instOffset: Int? { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.inst) }
+    /// Where `timing` sits in the slot (the hot loop's timing model reads it in place).
+    @inline(__always) static var timingOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.timing)! }
 }
 
 /// The decoded instruction in its decode-cache slot, read in place. Executing through a

@@ -179,9 +179,18 @@ public final class CoreTimer {
     /// constant `m` the switch below folds away, leaving only that model's rules.
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord, as m: Model) {
+        var st = st, rec = rec
+        withUnsafePointer(to: &st) { s in
+            withUnsafePointer(to: &rec) { r in retire(TimingRef(s), RecordRef(r), as: m) }
+        }
+    }
+
+    /// `retire(_:_:as:)` reading the static timing and the record in place (the hot loops).
+    @inlinable @inline(__always)
+    public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model) {
         if rec.beats != 0 { countTransfers(rec) }
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
-            retireException(st, rec)
+            retireException(st.p.pointee, rec.p.pointee)
             return
         }
         switch m {
@@ -195,7 +204,7 @@ public final class CoreTimer {
     }
 
     @inlinable @inline(__always)
-    func countTransfers(_ rec: ExecutionRecord) {
+    func countTransfers(_ rec: RecordRef) {
         let r = Int(rec.region)
         if rec.write { regionWrites[r] &+= UInt64(rec.beats) } else { regionReads[r] &+= UInt64(rec.beats) }
     }
@@ -210,7 +219,7 @@ public final class CoreTimer {
     // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
 
     @inlinable @inline(always)
-    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord, _ m: Model) {
+    func retireScalar(_ st: TimingRef, _ rec: RecordRef, _ m: Model) {
         var c: UInt64 = 0
         if rec.pc &- fetchLo >= fetchSpan {
             c &+= fetchStall(rec.pc)
@@ -274,7 +283,7 @@ public final class CoreTimer {
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
     /// interlock. Returns the instruction's cycles; interlock stalls go to `c`.
     @inlinable @inline(always)
-    func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
+    func m4LoadStore(_ st: TimingRef, _ rec: RecordRef, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
         var b = base
         let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
         guard memOp || st.opClass == OpClass.tableBranch.rawValue else { return b }
@@ -385,7 +394,7 @@ public final class CoreTimer {
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
     @inlinable @inline(always)
-    func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
+    func retireM7(_ st: TimingRef, _ rec: RecordRef) {
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
         if rec.pc &- fetchLo >= fetchSpan {
