@@ -67,8 +67,20 @@ public final class Machine {
     var eventRegister = false
 
     // MARK: Run state
-    public internal(set) var instructions: UInt64 = 0
-    var record = ExecutionRecord()
+    /// Instructions retired (IT-skipped ones included): the timing model's count, which
+    /// `stepOne` feeds once per instruction (one counter per instruction, not two).
+    public var instructions: UInt64 { timer.instructionsRetired }
+    /// What the current instruction did, for the timing model (kept out of line so that
+    /// `retire` reads it in place).
+    var record: ExecutionRecord {
+        unsafeAddress { UnsafePointer(recordStorage) }
+        unsafeMutableAddress { recordStorage }
+    }
+    let recordStorage: UnsafeMutablePointer<ExecutionRecord> = {
+        let p = UnsafeMutablePointer<ExecutionRecord>.allocate(capacity: 1)
+        p.initialize(to: ExecutionRecord())
+        return p
+    }()
     var stop: StopReason?
     /// Run the hot loop until the cycle count reaches this; events (SysTick, the cycle
     /// limit, pending exceptions, a stop) lower it to end the loop early.
@@ -134,12 +146,15 @@ public final class Machine {
         scs = SystemControlSpace(core: board.core.kind)
         alignMask32 = arch == .v6m ? 3 : 0
         alignMask16 = arch == .v6m ? 1 : 0
+        timer.collectCounts = { [weak self] in self?.collectExecutionCounts() }
     }
 
     deinit {
+        collectExecutionCounts()  // the timer may outlive the machine
         r.deallocate()
         functionCycles.deallocate()
         probeSlot.deallocate()
+        recordStorage.deallocate()
     }
 
     // MARK: Loading
@@ -175,6 +190,7 @@ public final class Machine {
         functionCycles.initialize(repeating: 0, count: functionSlots)
         profileCurrent = functionSlots - 1
         profileSince = timer.cycles
+        collectExecutionCounts()
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0
@@ -330,9 +346,10 @@ public final class Machine {
         }
         if inIT { advanceIT() }
         pc = next
-        instructions &+= 1
+        slot.pointee.executions &+= 1
         if let model {
-            timer.retire(slot.pointee.timing, record, as: model)
+            let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
+            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model)
         } else {
             timer.retire(slot.pointee.timing, record)
         }
@@ -384,13 +401,31 @@ public final class Machine {
         if !probes.isEmpty && probes.contains(address) {
             // A probe address is never cached, so every arrival comes through here.
             probeHandler?(address)
+            collectExecutionCount(probeSlot)
             probeSlot.pointee = try decodeSlot(region, ri, off, address)
             return probeSlot
         }
         if slot.pointee.inst.size == 0 {
+            collectExecutionCount(slot)  // an invalidated slot still holds its count
             slot.pointee = try decodeSlot(region, ri, off, address)
         }
         return slot
+    }
+
+    /// Hand every decode-cache slot's execution count to the timing model's instruction
+    /// and per-class counts (before they are read, and before slots are dropped).
+    func collectExecutionCounts() {
+        memory.forEachCountedSlot { collectExecutionCount($0) }
+        collectExecutionCount(probeSlot)
+    }
+
+    @inline(__always)
+    func collectExecutionCount(_ slot: UnsafeMutablePointer<DecodedSlot>) {
+        let n = slot.pointee.executions
+        if n != 0 {
+            timer.countRetired(opClass: slot.pointee.timing.opClass, n)
+            slot.pointee.executions = 0
+        }
     }
 
     func decodeSlot(_ region: RegionInfo, _ ri: Int, _ off: UInt32, _ address: UInt32) throws -> DecodedSlot {
@@ -418,6 +453,7 @@ public final class Machine {
     public func setProbes(_ addresses: Set<UInt32>, _ handler: @escaping (UInt32) -> Void) {
         probes = addresses
         probeHandler = handler
+        collectExecutionCounts()
         memory.invalidateCode()
         codeSlots = nil
         codeSize = 0

@@ -14,9 +14,15 @@ struct DecodedSlot {
     var timing: StaticTiming
     /// Index of the function symbol containing the instruction (profiles).
     var function: UInt16
+    /// Times the instruction retired since its count was last handed to the timing model
+    /// (`Machine.collectExecutionCounts`): the instruction and per-class counts, kept per
+    /// slot so that the hot loop updates one counter it already has in hand.
+    var executions: UInt64 = 0
 
     /// Where `inst` sits in the slot: the executor reads it in place (`IRef`) at offset 0.
     static var instOffset: Int? { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.inst) }
+    /// Where `timing` sits in the slot (the hot loop's timing model reads it in place).
+    @inline(__always) static var timingOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.timing)! }
 }
 
 /// The decoded instruction in its decode-cache slot, read in place. Executing through a
@@ -180,7 +186,20 @@ final class MemoryMap {
         }
     }
 
+    /// Call `body` with every decoded-cache slot that holds an execution count, including
+    /// slots invalidated since (they keep their timing and count until decoded again).
+    func forEachCountedSlot(_ body: (UnsafeMutablePointer<DecodedSlot>) -> Void) {
+        for i in 0..<regionCount {
+            guard let table = regions[i].code else { continue }
+            for c in 0..<regions[i].chunkCount {
+                guard let slots = table[c] else { continue }
+                for k in 0...MemoryMap.slotsPerChunk where slots[k].executions != 0 { body(slots + k) }
+            }
+        }
+    }
+
     /// Drop all decoded instructions (after loading code, or changing the timing model).
+    /// The machine collects their execution counts first.
     func invalidateCode() {
         for i in 0..<regionCount {
             guard let table = regions[i].code else { continue }

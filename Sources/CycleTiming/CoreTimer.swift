@@ -32,7 +32,25 @@ public final class CoreTimer {
     @usableFromInline let mispredictPenalty: UInt64 = 4
 
     // Counters (raw; `statistics` assembles them).
+    /// Instructions retired and per-class counts, as far as `countRetired` has reported
+    /// them. `retire` does not count: the machine counts executions per decoded
+    /// instruction (one counter per instruction instead of two, and no per-class index)
+    /// and hands the counts over when they are read (`collectCounts`) or dropped.
     @usableFromInline var instructionCount: UInt64 = 0
+    /// Called before the counts are read, to hand over counts kept elsewhere.
+    public var collectCounts: (() -> Void)?
+    /// Instructions retired so far (IT-skipped ones included; exception entries between
+    /// instructions are not instructions). `Machine.instructions` reads this.
+    public var instructionsRetired: UInt64 {
+        collectCounts?()
+        return instructionCount
+    }
+
+    /// `n` more retired instructions of class `opClass` (`StaticTiming.opClass`).
+    public func countRetired(opClass: UInt8, _ n: UInt64) {
+        instructionCount &+= n
+        classCounts[Int(opClass & 31)] &+= n
+    }
     @usableFromInline var skippedCount: UInt64 = 0
     @usableFromInline var dualIssuedCount: UInt64 = 0
     @usableFromInline var exceptionCount: UInt64 = 0
@@ -150,7 +168,8 @@ public final class CoreTimer {
     // MARK: Per instruction
 
     /// Account for one executed (or skipped) instruction, or an exception entry between
-    /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`).
+    /// instructions (`rec.exceptionEntry` with an all-zero `StaticTiming`). The caller
+    /// counts the instruction (`countRetired`).
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord) {
         retire(st, rec, as: model)
@@ -160,13 +179,20 @@ public final class CoreTimer {
     /// constant `m` the switch below folds away, leaving only that model's rules.
     @inlinable @inline(__always)
     public func retire(_ st: StaticTiming, _ rec: ExecutionRecord, as m: Model) {
+        var st = st, rec = rec
+        withUnsafePointer(to: &st) { s in
+            withUnsafePointer(to: &rec) { r in retire(TimingRef(s), RecordRef(r), as: m) }
+        }
+    }
+
+    /// `retire(_:_:as:)` reading the static timing and the record in place (the hot loops).
+    @inlinable @inline(__always)
+    public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model) {
         if rec.beats != 0 { countTransfers(rec) }
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
-            retireException(st, rec)
+            retireException(st.p.pointee, rec.p.pointee)
             return
         }
-        instructionCount &+= 1
-        classCounts[Int(st.opClass & 31)] &+= 1
         switch m {
         case .placeholder:
             now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
@@ -178,7 +204,7 @@ public final class CoreTimer {
     }
 
     @inlinable @inline(__always)
-    func countTransfers(_ rec: ExecutionRecord) {
+    func countTransfers(_ rec: RecordRef) {
         let r = Int(rec.region)
         if rec.write { regionWrites[r] &+= UInt64(rec.beats) } else { regionReads[r] &+= UInt64(rec.beats) }
     }
@@ -193,7 +219,7 @@ public final class CoreTimer {
     // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
 
     @inlinable @inline(always)
-    func retireScalar(_ st: StaticTiming, _ rec: ExecutionRecord, _ m: Model) {
+    func retireScalar(_ st: TimingRef, _ rec: RecordRef, _ m: Model) {
         var c: UInt64 = 0
         if rec.pc &- fetchLo >= fetchSpan {
             c &+= fetchStall(rec.pc)
@@ -257,7 +283,7 @@ public final class CoreTimer {
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
     /// interlock. Returns the instruction's cycles; interlock stalls go to `c`.
     @inlinable @inline(always)
-    func m4LoadStore(_ st: StaticTiming, _ rec: ExecutionRecord, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
+    func m4LoadStore(_ st: TimingRef, _ rec: RecordRef, _ base: UInt64, _ c: inout UInt64) -> UInt64 {
         var b = base
         let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
         guard memOp || st.opClass == OpClass.tableBranch.rawValue else { return b }
@@ -288,11 +314,8 @@ public final class CoreTimer {
     @usableFromInline @inline(never)
     func retireException(_ st: StaticTiming, _ rec: ExecutionRecord) {
         // An entry between instructions (interrupt, fault) comes with the machine's
-        // all-zero StaticTiming: skippedCycles 0 marks it (every decoded instruction has 1).
-        if st.skippedCycles != 0 {
-            instructionCount &+= 1
-            classCounts[Int(st.opClass & 31)] &+= 1
-        }
+        // all-zero StaticTiming; an instruction that returns from an exception with its own
+        // (counted by the machine, as every instruction).
         if model == .placeholder {
             now &+= UInt64(st.cycles) &+ UInt64(rec.beats)
             exceptionCount &+= rec.exceptionEntry ? 1 : 0
@@ -371,7 +394,7 @@ public final class CoreTimer {
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
     @inlinable @inline(always)
-    func retireM7(_ st: StaticTiming, _ rec: ExecutionRecord) {
+    func retireM7(_ st: TimingRef, _ rec: RecordRef) {
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
         if rec.pc &- fetchLo >= fetchSpan {
@@ -501,6 +524,7 @@ public final class CoreTimer {
 
     /// A snapshot of the run's statistics.
     public var statistics: TimingStatistics {
+        collectCounts?()
         var s = TimingStatistics()
         s.cycles = cycles
         s.instructions = instructionCount

@@ -143,3 +143,38 @@ public enum TimingFlags {
     /// Load or store multiple / doubleword (transfer count from the record).
     public static let multiple: UInt8 = 1 << 7
 }
+
+/// An `ExecutionRecord` read in place: the timing model's hot path loads the fields it
+/// uses where it uses them, instead of copying the record into registers (and spilling
+/// most of them) before every instruction's rules.
+@frozen public struct RecordRef {
+    public let p: UnsafePointer<ExecutionRecord>
+    @inlinable @inline(__always) public init(_ p: UnsafePointer<ExecutionRecord>) { self.p = p }
+    @inlinable @inline(__always) public var pc: UInt32 { p.pointee.pc }
+    @inlinable @inline(__always) public var address: UInt32 { p.pointee.address }
+    @inlinable @inline(__always) public var beats: UInt8 { p.pointee.beats }
+    @inlinable @inline(__always) public var beatBytes: UInt8 { p.pointee.beatBytes }
+    @inlinable @inline(__always) public var region: UInt8 { p.pointee.region }
+    @inlinable @inline(__always) public var quotientBits: UInt8 { p.pointee.quotientBits }
+    @inlinable @inline(__always) public var bits: UInt8 { p.pointee.bits }
+    @inlinable @inline(__always) public var executed: Bool { p.pointee.executed }
+    @inlinable @inline(__always) public var branched: Bool { p.pointee.branched }
+    @inlinable @inline(__always) public var write: Bool { p.pointee.write }
+}
+
+/// A `StaticTiming` read in place (in its decode-cache slot), as `RecordRef`.
+@frozen public struct TimingRef {
+    public let p: UnsafePointer<StaticTiming>
+    @inlinable @inline(__always) public init(_ p: UnsafePointer<StaticTiming>) { self.p = p }
+    @inlinable @inline(__always) public var cycles: UInt8 { p.pointee.cycles }
+    @inlinable @inline(__always) public var skippedCycles: UInt8 { p.pointee.skippedCycles }
+    @inlinable @inline(__always) public var opClass: UInt8 { p.pointee.opClass }
+    @inlinable @inline(__always) public var flags: UInt8 { p.pointee.flags }
+    @inlinable @inline(__always) public var unit: UInt8 { p.pointee.unit }
+    @inlinable @inline(__always) public var refill: UInt8 { p.pointee.refill }
+    @inlinable @inline(__always) public var latency: UInt8 { p.pointee.latency }
+    @inlinable @inline(__always) public var reads: UInt16 { p.pointee.reads }
+    @inlinable @inline(__always) public var early: UInt16 { p.pointee.early }
+    @inlinable @inline(__always) public var writes: UInt16 { p.pointee.writes }
+    @inlinable @inline(__always) public var base: UInt8 { p.pointee.base }
+}

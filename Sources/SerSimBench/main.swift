@@ -1,7 +1,7 @@
 // sersim-bench: how fast the emulator runs firmware, in simulated instructions per host
 // second. Run it from a release build:
 //
-//     swift run -c release sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus]
+//     swift run -c release sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus] [--stats]
 //
 // It runs the MAC-heavy benchmark firmware (scripts/firmware/src/benchmac.c, built by
 // scripts/firmware/build.py: 15000 iterations of a 32x256 int8 fully-connected layer) on
@@ -39,6 +39,7 @@ func fail(_ message: String) -> Never {
 var repeats = 5
 var timing: TimingModelKind? = nil
 var only: Set<String>? = nil
+var printStatistics = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -53,8 +54,12 @@ while let a = args.popFirst() {
     case "--only":
         guard let v = args.popFirst() else { fail("--only needs a list such as m4,m7") }
         only = Set(v.split(separator: ",").map(String.init))
+    case "--stats":
+        printStatistics = true
     case "-h", "--help":
-        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus]")
+        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus] [--stats]")
+        print("  --stats  after each run, print the timing model's statistics and the function profile")
+        print("           (to check that a change to the emulator leaves every simulated figure alone)")
         exit(0)
     default:
         fail("unknown argument \(a)")
@@ -106,6 +111,10 @@ for c in cases where only?.contains(c.name) ?? true {
             instructions = m.instructions
             cycles = m.cycles
             rates.append(Double(m.instructions) / seconds / 1e6)
+            if printStatistics {
+                print("  statistics: \(m.timer.statistics)")
+                print("  profile: \(m.functionProfile.map { "\($0.name)=\($0.cycles)" }.joined(separator: " "))")
+            }
         } catch {
             fail("\(c.elf): \(error)")
         }
