@@ -109,14 +109,17 @@ public struct Deployment: Sendable {
             throw DeploymentError.input("\(board.name): clock \(Format.hertz(hz)) is outside the board's range "
                                         + "\(Format.hertz(board.clock.minHz))–\(Format.hertz(board.clock.maxHz))")
         }
+        let started = Date()
         let (bytes, _) = try resolveInput()
         var b = board
         if !board.core.kind.executes {
             // AVR: the ARMv6-M kernels stand in for code size (memory-fit verdict only).
             b.core.architecture = .armv6m
         }
-        return try FirmwareBuilder(model: model, board: b, library: try library(), weightsInRAM: options.weightsInRAM)
+        var fw = try FirmwareBuilder(model: model, board: b, library: try library(), weightsInRAM: options.weightsInRAM)
             .build(inputBytes: bytes)
+        fw.buildSeconds = Date().timeIntervalSince(started)
+        return fw
     }
 
     /// Write the firmware as an ELF (through libelf), with the metadata sersim reads back
@@ -139,14 +142,14 @@ public struct Deployment: Sendable {
 
     /// Build, run and report.
     public func run() throws -> DeploymentReport {
-        let hostStart = Date()
-        return try run(try build(), since: hostStart)
+        try run(try build())
     }
 
     /// Run and report firmware `build()` already produced for this deployment (callers that
-    /// looked at the memory plan or wrote the ELF first need not build it again).
+    /// looked at the memory plan or wrote the ELF first need not build it again). The
+    /// report's `hostSeconds` counts the build (`fw.buildSeconds`) as well.
     public func run(_ fw: BuiltFirmware) throws -> DeploymentReport {
-        try run(fw, since: Date())
+        try run(fw, since: Date(timeIntervalSinceNow: -fw.buildSeconds))
     }
 
     func run(_ fw: BuiltFirmware, since hostStart: Date) throws -> DeploymentReport {

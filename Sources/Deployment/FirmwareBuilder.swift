@@ -43,6 +43,9 @@ public struct BuiltFirmware: Sendable {
     public var arch: ArchLevel
     /// What the start-up does, for reports and docs.
     public var startupSteps: [String]
+    /// Host seconds `Deployment.build()` took (kernels compiled, memory planned, image
+    /// laid out); a report's `hostSeconds` includes them.
+    public var buildSeconds: Double = 0
 }
 
 /// Builds the firmware of a deployment: compiles the kernels the model needs for the
