@@ -131,7 +131,7 @@ extension CompiledModule {
         for l in lines {
             if l.irLine != lastLine {
                 if l.irLine == 0 {
-                    out += "; (compiler: literal pool or branch over it)\n"
+                    out += "; (compiler: loop-head alignment NOP, literal pool or branch over it)\n"
                 } else if let entry = lineMap.first(where: { $0.offset == Int(l.address &- base) }) {
                     out += "; \(entry.file):\(l.irLine)  \(l.irText ?? "")\n"
                 }
