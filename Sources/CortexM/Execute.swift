@@ -1,6 +1,7 @@
 import ThumbISA
 
-// The executor: one exhaustive switch over `Op`. Each case names the instruction and the
+// The executor: a switch over `Op` in two parts — `execute` for the operations compiled
+// code runs most, `executeOther` for the rest. Each case names the instruction and the
 // ARMv7-M ARM (DDI 0403E) section whose pseudocode it follows. Cases update registers,
 // flags and memory and report what they did in `record`; they never count cycles.
 
@@ -9,6 +10,13 @@ extension Machine {
     /// so large that the optimiser stopped inlining into it — the timing model's
     /// `retire` and the small helpers below became calls (docs/benchmarks.md: 142 → 194 M
     /// instructions/s when this moved out).
+    ///
+    /// Kept small on purpose too: the Swift optimiser stops inlining into a function that
+    /// has grown past a few hundred blocks, even `@inline(__always)` helpers. With every
+    /// operation in one switch, `shiftedValue`, `Condition.rawValue` and the record's
+    /// `branched` setter stayed calls in the hottest cases. Before moving an operation
+    /// here, check the release build's `execute` for calls to such helpers
+    /// (docs/benchmarks.md, "Emulator speed").
     @inline(never)
     func execute(_ i: IRef, _ next: inout UInt32) throws {
         switch i.op {
