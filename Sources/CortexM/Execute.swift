@@ -1,6 +1,7 @@
 import ThumbISA
 
-// The executor: one exhaustive switch over `Op`. Each case names the instruction and the
+// The executor: a switch over `Op` in two parts — `execute` for the operations compiled
+// code runs most, `executeOther` for the rest. Each case names the instruction and the
 // ARMv7-M ARM (DDI 0403E) section whose pseudocode it follows. Cases update registers,
 // flags and memory and report what they did in `record`; they never count cycles.
 
@@ -9,9 +10,30 @@ extension Machine {
     /// so large that the optimiser stopped inlining into it — the timing model's
     /// `retire` and the small helpers below became calls (docs/benchmarks.md: 142 → 194 M
     /// instructions/s when this moved out).
+    ///
+    /// Kept small on purpose too: the Swift optimiser stops inlining into a function that
+    /// has grown past a few hundred blocks, even `@inline(__always)` helpers. With every
+    /// operation in one switch, `shiftedValue`, `Condition.rawValue` and the record's
+    /// `branched` setter stayed calls in the hottest cases. Before moving an operation
+    /// here, check the release build's `execute` for calls to such helpers
+    /// (docs/benchmarks.md, "Emulator speed").
     @inline(never)
     func execute(_ i: IRef, _ next: inout UInt32) throws {
         switch i.op {
+        // MARK: Branches (A7.7.12, A7.7.18, A7.7.19, A7.7.20, A7.7.21, A7.7.185)
+        case .b:
+            if i.cond == .al || conditionPassed(i.condBits) {
+                next = r[15] &+ i.imm
+                noteBranched()
+                if next == pc { try checkSelfLoop() }
+            }
+        case .bl:
+            r[14] = next | 1
+            next = r[15] &+ i.imm
+            noteBranched()
+        case .bx:
+            try bxWritePC(reg(i.rm), &next)
+
         // MARK: Data processing, immediate (A7.7.x (immediate))
         case .andImm:  // AND{S} <Rd>, <Rn>, #<const>  (A7.7.8)
             try logicalImm(i, reg(i.rn) & i.imm, &next)
@@ -113,8 +135,160 @@ extension Machine {
             let v = reg(i.rn) &* reg(i.rm)
             setReg(i.rd, v, &next)
             if setsFlags(i) { setNZ(v) }
+
+        // MARK: DSP multiplies (ARMv7E-M)
+        case .smlad, .smuad, .smlsd, .smusd:  // A7.7.132, A7.7.154, A7.7.139, A7.7.158
+            let n = reg(i.rn)
+            let m = i.flags.contains(.swap) ? ror(reg(i.rm), 16) : reg(i.rm)
+            let p1 = Int64(sext16(n) &* sext16(m))
+            let p2 = Int64(sext16(n >> 16) &* sext16(m >> 16))
+            let sub = i.op == .smlsd || i.op == .smusd
+            let acc = (i.op == .smlad || i.op == .smlsd) ? s32(reg(i.ra)) : 0
+            let v = (sub ? p1 - p2 : p1 + p2) + acc
+            setReg(i.rd, UInt32(truncatingIfNeeded: v), &next)
+            if v != Int64(Int32(truncatingIfNeeded: v)) { flagQ = true }
+
+        // MARK: Extend, bitfield, bit operations
+        case .sxtb16, .sxtab16:  // A7.7.183, A7.7.180
+            let v = ror(reg(i.rm), UInt32(i.imm2))
+            var lo = UInt32(bitPattern: sext8(v)) & 0xFFFF
+            var hi = UInt32(bitPattern: sext8(v >> 16)) & 0xFFFF
+            if i.op == .sxtab16 {
+                let n = reg(i.rn)
+                lo = (lo &+ n) & 0xFFFF
+                hi = (hi &+ (n >> 16)) & 0xFFFF
+            }
+            setReg(i.rd, hi << 16 | lo, &next)
+
+        // MARK: Loads and stores
+        case .ldrImm, .ldrt:  // LDR <Rt>, [<Rn>, #±imm]{!} / [<Rn>], #±imm (A7.7.43)
+            let (addr, wb) = immAddress(i)
+            let v = try read32(addr)
+            writeBack(i, wb)
+            try loadResult(i.rt, v, &next)
+        case .ldrbImm, .ldrbt:
+            let (addr, wb) = immAddress(i)
+            let v = try read8(addr)
+            writeBack(i, wb)
+            r[Int(i.rt.rawValue)] = v
+        case .ldrsbImm, .ldrsbt:
+            let (addr, wb) = immAddress(i)
+            let v = UInt32(bitPattern: sext8(try read8(addr)))
+            writeBack(i, wb)
+            r[Int(i.rt.rawValue)] = v
+        case .strImm, .strt:  // STR (A7.7.161)
+            let (addr, wb) = immAddress(i)
+            try write32(addr, reg(i.rt))
+            writeBack(i, wb)
+        case .strbImm, .strbt:
+            let (addr, wb) = immAddress(i)
+            try write8(addr, reg(i.rt))
+            writeBack(i, wb)
+        case .ldrReg:  // LDR <Rt>, [<Rn>, <Rm>{, LSL #n}] (A7.7.45)
+            try loadResult(i.rt, try read32(regAddress(i)), &next)
+        case .ldrbReg:
+            r[Int(i.rt.rawValue)] = try read8(regAddress(i))
+        case .ldrsbReg:
+            r[Int(i.rt.rawValue)] = UInt32(bitPattern: sext8(try read8(regAddress(i))))
+        case .strbReg:
+            try write8(regAddress(i), reg(i.rt))
+
+
+        // MARK: More loads, stores and extends
         case .mla:
             setReg(i.rd, reg(i.ra) &+ reg(i.rn) &* reg(i.rm), &next)
+        case .sxtb:  // A7.7.182
+            setReg(i.rd, UInt32(bitPattern: sext8(ror(reg(i.rm), UInt32(i.imm2)))), &next)
+        case .sxth:  // A7.7.184
+            setReg(i.rd, UInt32(bitPattern: sext16(ror(reg(i.rm), UInt32(i.imm2)))), &next)
+        case .uxtb:  // A7.7.221
+            setReg(i.rd, ror(reg(i.rm), UInt32(i.imm2)) & 0xFF, &next)
+        case .uxth:  // A7.7.223
+            setReg(i.rd, ror(reg(i.rm), UInt32(i.imm2)) & 0xFFFF, &next)
+        case .uxtab:
+            setReg(i.rd, reg(i.rn) &+ (ror(reg(i.rm), UInt32(i.imm2)) & 0xFF), &next)
+        case .ldrhImm, .ldrht:
+            let (addr, wb) = immAddress(i)
+            let v = try read16(addr)
+            writeBack(i, wb)
+            r[Int(i.rt.rawValue)] = v
+        case .strhImm, .strht:
+            let (addr, wb) = immAddress(i)
+            try write16(addr, reg(i.rt))
+            writeBack(i, wb)
+        case .ldrhReg:
+            r[Int(i.rt.rawValue)] = try read16(regAddress(i))
+        case .strReg:
+            try write32(regAddress(i), reg(i.rt))
+        case .strhReg:
+            try write16(regAddress(i), reg(i.rt))
+        case .ldrLit:  // LDR <Rt>, <label> (A7.7.44): Align(PC, 4) ± imm
+            try loadResult(i.rt, try read32(literalAddress(i)), &next)
+        case .ldm:
+            var a = reg(i.rn)
+            let count = UInt32(i.list.nonzeroBitCount)
+            if a & 3 != 0 { throw GuestFault(.unalignedAccess, address: a, "LDM from an unaligned address") }
+            var list = i.list & 0x7FFF
+            var values: (UInt32, Bool) = (0, false)
+            while list != 0 {
+                let k = list.trailingZeroBitCount
+                r[k] = try read32(a)
+                a &+= 4
+                list &= list &- 1
+            }
+            if i.list & 0x8000 != 0 { values = (try read32(a), true) }
+            if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = reg(i.rn) &+ 4 &* count }
+            if values.1 { try loadWritePC(values.0, &next) }
+        case .stm:
+            var a = reg(i.rn)
+            if a & 3 != 0 { throw GuestFault(.unalignedAccess, address: a, "STM to an unaligned address") }
+            let count = UInt32(i.list.nonzeroBitCount)
+            var list = i.list
+            while list != 0 {
+                let k = list.trailingZeroBitCount
+                try write32(a, r[k])
+                a &+= 4
+                list &= list &- 1
+            }
+            if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = reg(i.rn) &+ 4 &* count }
+        case .stmdb:  // STMDB; PUSH
+            let count = UInt32(i.list.nonzeroBitCount)
+            let start = reg(i.rn) &- 4 &* count
+            if start & 3 != 0 { throw GuestFault(.unalignedAccess, address: start, "STMDB to an unaligned address") }
+            var a = start
+            var list = i.list
+            while list != 0 {
+                let k = list.trailingZeroBitCount
+                try write32(a, r[k])
+                a &+= 4
+                list &= list &- 1
+            }
+            if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = start }
+        case .blx:
+            let target = reg(i.rm)
+            r[14] = next | 1
+            try bxWritePC(target, &next)
+        case .cbz:
+            if reg(i.rn) == 0 {
+                next = r[15] &+ i.imm
+                noteBranched()
+            }
+        case .cbnz:
+            if reg(i.rn) != 0 {
+                next = r[15] &+ i.imm
+                noteBranched()
+            }
+        default:
+            try executeOther(i, &next)
+        }
+    }
+
+    /// The operations `execute` leaves out: rarely executed, or too large to keep
+    /// `execute` small (see there).
+    @inline(never)
+    func executeOther(_ i: IRef, _ next: inout UInt32) throws {
+        switch i.op {
+        // MARK: Multiply and divide (A7.7.74, A7.7.73, A7.7.79, A7.7.138...)
         case .mls:
             setReg(i.rd, reg(i.ra) &- reg(i.rn) &* reg(i.rm), &next)
         case .smull:
@@ -179,16 +353,6 @@ extension Machine {
         case .smlalxy:  // SMLAL<x><y> (A7.7.134)
             let p = Int64(half(reg(i.rn), i.flags.contains(.nHigh)) &* half(reg(i.rm), i.flags.contains(.mHigh)))
             writeLong(i, readLong(i) &+ UInt64(bitPattern: p))
-        case .smlad, .smuad, .smlsd, .smusd:  // A7.7.132, A7.7.154, A7.7.139, A7.7.158
-            let n = reg(i.rn)
-            let m = i.flags.contains(.swap) ? ror(reg(i.rm), 16) : reg(i.rm)
-            let p1 = Int64(sext16(n) &* sext16(m))
-            let p2 = Int64(sext16(n >> 16) &* sext16(m >> 16))
-            let sub = i.op == .smlsd || i.op == .smusd
-            let acc = (i.op == .smlad || i.op == .smlsd) ? s32(reg(i.ra)) : 0
-            let v = (sub ? p1 - p2 : p1 + p2) + acc
-            setReg(i.rd, UInt32(truncatingIfNeeded: v), &next)
-            if v != Int64(Int32(truncatingIfNeeded: v)) { flagQ = true }
         case .smlald, .smlsld:  // A7.7.135, A7.7.140
             let n = reg(i.rn)
             let m = i.flags.contains(.swap) ? ror(reg(i.rm), 16) : reg(i.rm)
@@ -262,32 +426,12 @@ extension Machine {
             if s1 || s2 { flagQ = true }
 
         // MARK: Extend, bitfield, bit operations
-        case .sxtb:  // A7.7.182
-            setReg(i.rd, UInt32(bitPattern: sext8(ror(reg(i.rm), UInt32(i.imm2)))), &next)
-        case .sxth:  // A7.7.184
-            setReg(i.rd, UInt32(bitPattern: sext16(ror(reg(i.rm), UInt32(i.imm2)))), &next)
-        case .uxtb:  // A7.7.221
-            setReg(i.rd, ror(reg(i.rm), UInt32(i.imm2)) & 0xFF, &next)
-        case .uxth:  // A7.7.223
-            setReg(i.rd, ror(reg(i.rm), UInt32(i.imm2)) & 0xFFFF, &next)
         case .sxtab:
             setReg(i.rd, reg(i.rn) &+ UInt32(bitPattern: sext8(ror(reg(i.rm), UInt32(i.imm2)))), &next)
         case .sxtah:
             setReg(i.rd, reg(i.rn) &+ UInt32(bitPattern: sext16(ror(reg(i.rm), UInt32(i.imm2)))), &next)
-        case .uxtab:
-            setReg(i.rd, reg(i.rn) &+ (ror(reg(i.rm), UInt32(i.imm2)) & 0xFF), &next)
         case .uxtah:
             setReg(i.rd, reg(i.rn) &+ (ror(reg(i.rm), UInt32(i.imm2)) & 0xFFFF), &next)
-        case .sxtb16, .sxtab16:  // A7.7.183, A7.7.180
-            let v = ror(reg(i.rm), UInt32(i.imm2))
-            var lo = UInt32(bitPattern: sext8(v)) & 0xFFFF
-            var hi = UInt32(bitPattern: sext8(v >> 16)) & 0xFFFF
-            if i.op == .sxtab16 {
-                let n = reg(i.rn)
-                lo = (lo &+ n) & 0xFFFF
-                hi = (hi &+ (n >> 16)) & 0xFFFF
-            }
-            setReg(i.rd, hi << 16 | lo, &next)
         case .uxtb16, .uxtab16:  // A7.7.222, A7.7.219
             let v = ror(reg(i.rm), UInt32(i.imm2))
             var lo = v & 0xFF
@@ -342,61 +486,13 @@ extension Machine {
             setReg(i.rd, v, &next)
 
         // MARK: Loads and stores
-        case .ldrImm, .ldrt:  // LDR <Rt>, [<Rn>, #±imm]{!} / [<Rn>], #±imm (A7.7.43)
-            let (addr, wb) = immAddress(i)
-            let v = try read32(addr)
-            writeBack(i, wb)
-            try loadResult(i.rt, v, &next)
-        case .ldrbImm, .ldrbt:
-            let (addr, wb) = immAddress(i)
-            let v = try read8(addr)
-            writeBack(i, wb)
-            r[Int(i.rt.rawValue)] = v
-        case .ldrhImm, .ldrht:
-            let (addr, wb) = immAddress(i)
-            let v = try read16(addr)
-            writeBack(i, wb)
-            r[Int(i.rt.rawValue)] = v
-        case .ldrsbImm, .ldrsbt:
-            let (addr, wb) = immAddress(i)
-            let v = UInt32(bitPattern: sext8(try read8(addr)))
-            writeBack(i, wb)
-            r[Int(i.rt.rawValue)] = v
         case .ldrshImm, .ldrsht:
             let (addr, wb) = immAddress(i)
             let v = UInt32(bitPattern: sext16(try read16(addr)))
             writeBack(i, wb)
             r[Int(i.rt.rawValue)] = v
-        case .strImm, .strt:  // STR (A7.7.161)
-            let (addr, wb) = immAddress(i)
-            try write32(addr, reg(i.rt))
-            writeBack(i, wb)
-        case .strbImm, .strbt:
-            let (addr, wb) = immAddress(i)
-            try write8(addr, reg(i.rt))
-            writeBack(i, wb)
-        case .strhImm, .strht:
-            let (addr, wb) = immAddress(i)
-            try write16(addr, reg(i.rt))
-            writeBack(i, wb)
-        case .ldrReg:  // LDR <Rt>, [<Rn>, <Rm>{, LSL #n}] (A7.7.45)
-            try loadResult(i.rt, try read32(regAddress(i)), &next)
-        case .ldrbReg:
-            r[Int(i.rt.rawValue)] = try read8(regAddress(i))
-        case .ldrhReg:
-            r[Int(i.rt.rawValue)] = try read16(regAddress(i))
-        case .ldrsbReg:
-            r[Int(i.rt.rawValue)] = UInt32(bitPattern: sext8(try read8(regAddress(i))))
         case .ldrshReg:
             r[Int(i.rt.rawValue)] = UInt32(bitPattern: sext16(try read16(regAddress(i))))
-        case .strReg:
-            try write32(regAddress(i), reg(i.rt))
-        case .strbReg:
-            try write8(regAddress(i), reg(i.rt))
-        case .strhReg:
-            try write16(regAddress(i), reg(i.rt))
-        case .ldrLit:  // LDR <Rt>, <label> (A7.7.44): Align(PC, 4) ± imm
-            try loadResult(i.rt, try read32(literalAddress(i)), &next)
         case .ldrbLit:
             r[Int(i.rt.rawValue)] = try read8(literalAddress(i))
         case .ldrhLit:
@@ -456,21 +552,6 @@ extension Machine {
             break
 
         // MARK: Load/store multiple (A7.7.40, A7.7.41, A7.7.159, A7.7.160; PUSH/POP)
-        case .ldm:
-            var a = reg(i.rn)
-            let count = UInt32(i.list.nonzeroBitCount)
-            if a & 3 != 0 { throw GuestFault(.unalignedAccess, address: a, "LDM from an unaligned address") }
-            var list = i.list & 0x7FFF
-            var values: (UInt32, Bool) = (0, false)
-            while list != 0 {
-                let k = list.trailingZeroBitCount
-                r[k] = try read32(a)
-                a &+= 4
-                list &= list &- 1
-            }
-            if i.list & 0x8000 != 0 { values = (try read32(a), true) }
-            if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = reg(i.rn) &+ 4 &* count }
-            if values.1 { try loadWritePC(values.0, &next) }
         case .ldmdb:
             let count = UInt32(i.list.nonzeroBitCount)
             let start = reg(i.rn) &- 4 &* count
@@ -486,67 +567,15 @@ extension Machine {
             let pcValue: UInt32? = i.list & 0x8000 != 0 ? try read32(a) : nil
             if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = start }
             if let pcValue { try loadWritePC(pcValue, &next) }
-        case .stm:
-            var a = reg(i.rn)
-            if a & 3 != 0 { throw GuestFault(.unalignedAccess, address: a, "STM to an unaligned address") }
-            let count = UInt32(i.list.nonzeroBitCount)
-            var list = i.list
-            while list != 0 {
-                let k = list.trailingZeroBitCount
-                try write32(a, r[k])
-                a &+= 4
-                list &= list &- 1
-            }
-            if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = reg(i.rn) &+ 4 &* count }
-        case .stmdb:  // STMDB; PUSH
-            let count = UInt32(i.list.nonzeroBitCount)
-            let start = reg(i.rn) &- 4 &* count
-            if start & 3 != 0 { throw GuestFault(.unalignedAccess, address: start, "STMDB to an unaligned address") }
-            var a = start
-            var list = i.list
-            while list != 0 {
-                let k = list.trailingZeroBitCount
-                try write32(a, r[k])
-                a &+= 4
-                list &= list &- 1
-            }
-            if i.flags.contains(.wback) { r[Int(i.rn.rawValue)] = start }
-
         // MARK: Branches (A7.7.12, A7.7.18, A7.7.19, A7.7.20, A7.7.21, A7.7.185)
-        case .b:
-            if i.cond == .al || conditionPassed(i.cond.rawValue) {
-                next = r[15] &+ i.imm
-                record.branched = true
-                if next == pc { try checkSelfLoop() }
-            }
-        case .bl:
-            r[14] = next | 1
-            next = r[15] &+ i.imm
-            record.branched = true
-        case .bx:
-            try bxWritePC(reg(i.rm), &next)
-        case .blx:
-            let target = reg(i.rm)
-            r[14] = next | 1
-            try bxWritePC(target, &next)
-        case .cbz:
-            if reg(i.rn) == 0 {
-                next = r[15] &+ i.imm
-                record.branched = true
-            }
-        case .cbnz:
-            if reg(i.rn) != 0 {
-                next = r[15] &+ i.imm
-                record.branched = true
-            }
         case .tbb:
             let offset = try read8(reg(i.rn) &+ reg(i.rm))
             next = r[15] &+ 2 &* offset
-            record.branched = true
+            noteBranched()
         case .tbh:
             let offset = try read16(reg(i.rn) &+ (reg(i.rm) << 1))
             next = r[15] &+ 2 &* offset
-            record.branched = true
+            noteBranched()
 
         // MARK: Control and system
         case .it:  // IT{x{y{z}}} <firstcond> (A7.7.38)
@@ -585,6 +614,8 @@ extension Machine {
             throw GuestFault(.undefinedInstruction, "UDF #\(i.imm) (permanently undefined)")
         case .undefined:
             throw GuestFault(.undefinedInstruction, undefinedDetail(i))
+        default:
+            preconditionFailure("\(i.op) is executed by execute")
         }
     }
 
@@ -600,11 +631,19 @@ extension Machine {
     }
 
     /// The shifted operand without the carry (arithmetic, and logical forms that do
-    /// not set flags): a few inline operations.
+    /// not set flags): unshifted and LSL #n operands inline (immediate LSL amounts are
+    /// 0–31), the other shifts in a small function of their own, so that each use adds
+    /// few blocks to `execute` (the optimiser stops inlining into a function that has
+    /// grown past a block limit, even `@inline(__always)` helpers).
     @inline(__always)
     func shiftedValue(_ i: IRef) -> UInt32 {
-        let v = reg(i.rm), n = UInt32(i.shiftAmount)
-        switch i.shiftType {
+        if i.shiftType == .lsl { return reg(i.rm) &<< UInt32(i.shiftAmount) }
+        return shiftedValueSlow(reg(i.rm), i.shiftType, UInt32(i.shiftAmount))
+    }
+
+    @inline(never)
+    func shiftedValueSlow(_ v: UInt32, _ type: ShiftType, _ n: UInt32) -> UInt32 {
+        switch type {
         case .lsl: return n >= 32 ? 0 : v << n
         case .lsr: return n >= 32 ? 0 : v >> n
         case .asr: return UInt32(bitPattern: Int32(bitPattern: v) >> Int32(min(n, 31)))
@@ -722,15 +761,18 @@ extension Machine {
     /// address would switch to ARM state, which M-profile cores fault on (INVSTATE).
     @inline(__always)
     func bxWritePC(_ v: UInt32, _ next: inout UInt32) throws {
-        record.branched = true
+        noteBranched()
         if v >> 28 == 0xF && ipsr != 0 {
             next = try exceptionReturn(v)
             return
         }
-        if v & 1 == 0 {
-            throw GuestFault(.invalidState, address: v, "interworking branch to 0x\(hex(v)) (bit 0 clear: ARM state)")
-        }
+        if v & 1 == 0 { throw invalidStateFault(v) }
         next = v & ~1
+    }
+
+    @inline(never)
+    func invalidStateFault(_ v: UInt32) -> GuestFault {
+        GuestFault(.invalidState, address: v, "interworking branch to 0x\(hex(v)) (bit 0 clear: ARM state)")
     }
 
     func undefinedDetail(_ i: IRef) -> String {

@@ -482,9 +482,15 @@ public final class Machine {
             r[14] = value
         } else {
             next = value & ~1  // ALUWritePC = BranchWritePC on ARMv7-M (A2.3.1)
-            record.branched = true
+            noteBranched()
         }
     }
+
+    /// Mark the current instruction as a taken branch (a write to PC). A plain store into
+    /// the record, not its `branched` setter: in `execute` the optimiser has reached its
+    /// inlining limit and left such small accessors as calls.
+    @inline(__always)
+    func noteBranched() { recordStorage.pointee.bits |= ExecutionRecord.Bit.branched }
 
     /// Read a register; PC reads as the instruction address + 4.
     @inline(__always)

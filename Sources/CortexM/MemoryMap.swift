@@ -43,6 +43,9 @@ struct IRef {
     @inline(__always) var shiftType: ShiftType { p.pointee.shiftType }
     @inline(__always) var shiftAmount: UInt8 { p.pointee.shiftAmount }
     @inline(__always) var cond: Condition { p.pointee.cond }
+    /// `cond.rawValue` without a call to the enum's `rawValue` getter (`Condition`'s
+    /// cases are declared in raw-value order 0...15, so its tag is its raw value).
+    @inline(__always) var condBits: UInt8 { unsafeBitCast(p.pointee.cond, to: UInt8.self) }
     @inline(__always) var imm2: UInt8 { p.pointee.imm2 }
     @inline(__always) var flags: InstructionFlags { p.pointee.flags }
     @inline(__always) var list: UInt16 { p.pointee.list }

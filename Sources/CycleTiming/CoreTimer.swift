@@ -273,11 +273,15 @@ public final class CoreTimer {
             checkBranchTarget = true
         }
         now &+= base &+ c
-        prevFlags = st.flags
-        prevClass = st.opClass
-        prevWrites = st.writes
-        // The loaded registers, without a write-back base (updated at address generation).
-        prevLoaded = st.base == StaticTiming.noBase ? st.writes : st.writes & ~(1 << UInt16(st.base & 15))
+        // Only the Cortex-M4 rules look at the previous instruction (IT folding and
+        // m4LoadStore); the M0+ and Xtensa loops skip keeping it.
+        if m == .m4 {
+            prevFlags = st.flags
+            prevClass = st.opClass
+            prevWrites = st.writes
+            // The loaded registers, without a write-back base (updated at address generation).
+            prevLoaded = st.base == StaticTiming.noBase ? st.writes : st.writes & ~(1 << UInt16(st.base & 15))
+        }
     }
 
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
