@@ -527,7 +527,7 @@ public struct FirmwareBuilder {
         add(".text", a.schedule, e.schedule.bytes, code: true)
         mapping.append(.init(address: a.schedule, kind: .thumb, section: ".text"))
         for (start, _) in e.schedule.pools { mapping.append(.init(address: start, kind: .data, section: ".text")) }
-        for (start, end) in e.schedule.pools where end < a.schedule + UInt32(e.schedule.bytes.count) {
+        for (_, end) in e.schedule.pools where end < a.schedule + UInt32(e.schedule.bytes.count) {
             mapping.append(.init(address: end, kind: .thumb, section: ".text"))
         }
         add(".text.kernels", a.kernels, e.compiled.image, code: true)
