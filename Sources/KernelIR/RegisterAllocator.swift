@@ -524,10 +524,8 @@ struct RegisterAllocator {
                 break
             }
             out.append(m)
+            // Defs include a call's implicit ones (AAPCS: r0–r3, r12, lr).
             for v in m.defs { if let r = phys(v) { clobber(r) } }
-            if case .call = m.kind {
-                for r in [0, 1, 2, 3, 12, 14] { clobber(r) }
-            }
             if m.isBarrier { holders.removeAll() }
         }
         return out

@@ -2,9 +2,14 @@
 // its life (`w = load a[i]` here, `w = load b[i]` further on). Each set of definitions
 // that reach common uses — a web — gets its own virtual register, so that the allocator
 // sees short, separate intervals instead of one that spans them all. Definitions that
-// reach one use are merged (reaching definitions, union–find); an instruction that reads
-// and writes a register (an accumulator, a post-incremented pointer, a two-address form)
-// keeps its definition in the web of what it read.
+// reach one use are merged (reaching definitions, union–find). An instruction that must
+// write the register it reads keeps its definition in the web of what it read: on
+// ARMv7-M an operand slot both read and written (SMLAL's pair, a post-incremented
+// pointer, a conditional move); on ARMv6-M every read-and-write of one variable, since
+// its two-address forms (ADDS, MULS, …) name the register in two slots. Elsewhere a
+// three-address `a = shl a, n` starts a new web, so that a long-lived value that is
+// spilled does not take its short-lived successor onto the stack; the two webs are
+// recorded as a register preference instead.
 
 import ThumbISA
 
@@ -14,9 +19,8 @@ struct WebSplitter {
 
     /// ARMv6-M ties every read-and-write of one variable (see above).
     var tieAllReadWrites = true
-    /// Definition sites not tied to the site they read: the allocator prefers to give the
-    /// two webs one register (no move, the same register as before the split).
-    var untied: [(Int, Int)] = []
+    /// Webs split at a three-address read-and-write: the allocator prefers to give them
+    /// one register (no move, the same register as before the split).
     var preferences: [(VReg, VReg)] = []
 
     static func split(_ fn: MFunction, arch: ArchLevel) -> MFunction {
@@ -31,6 +35,7 @@ struct WebSplitter {
     }
 
     mutating func run() {
+        var untied: [(site: Int, read: Int)] = []  // definition sites not tied to what they read
         // Definition sites of virtual registers: (instruction, vreg).
         var sites: [(inst: Int, v: VReg)] = []
         var sitesOf: [VReg: [Int]] = [:]
@@ -167,14 +172,10 @@ struct WebSplitter {
 }
 
 extension MInst {
-    /// Whether some operand slot holding `v` is both read and written (a tied operand),
-    /// or the instruction keeps the old value on some path (a conditional move).
+    /// Whether some operand slot holding `v` is both read and written: a tied operand
+    /// (SMLAL's pair, a post-incremented pointer, a conditional move that may keep the old
+    /// value).
     func readsAndWritesOneSlot(_ v: VReg) -> Bool {
-        if case .condMove = kind { return true }
-        for k in 0..<4 where regs[k] == v {
-            let bit: UInt8 = 1 << UInt8(k)
-            if defMask & bit != 0 && useMask & bit != 0 { return true }
-        }
-        return implicitUses.contains(v) && implicitDefs.contains(v)
+        (0..<4).contains { k in regs[k] == v && defMask & useMask & (1 << UInt8(k)) != 0 }
     }
 }

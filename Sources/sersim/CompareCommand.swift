@@ -55,13 +55,6 @@ struct CompareCommand: ParsableCommand {
                                         clockHz: clock.flatMap { Quantity.frequency($0) }, options: options,
                                         jobs: common.jobs)
         let result = try comparison.run(progress: common.progressReporter())
-        try common.write(csv: result.csv(), svg: result.svg(), html: result.html())
-        if common.json {
-            print(result.jsonText())
-        } else {
-            print(result.text(color: isatty(STDOUT_FILENO) == 1), terminator: "")
-            common.printWritten()
-        }
-        try TradeoffOptions.exitStatus(result.boards)
+        try common.present(result)
     }
 }

@@ -115,16 +115,27 @@ struct SweepCommand: ParsableCommand {
             }
         }
         let result = try sweep.run(progress: common.progressReporter())
-        try common.write(csv: result.csv(), svg: result.svg(), html: result.html())
-        if common.json {
-            print(result.jsonText())
-        } else {
-            print(result.text(color: isatty(STDOUT_FILENO) == 1), terminator: "")
-            common.printWritten()
-            for path in saved { print("rescaled model written to \(path)") }
-        }
-        try TradeoffOptions.exitStatus(result.points)
+        try common.present(result, notes: saved.map { "rescaled model written to \($0)" })
     }
+}
+
+/// What `sersim compare` and `sersim sweep` print and write: the same formats over their
+/// rows of deployments.
+protocol TradeoffResult {
+    var rows: [DeploymentSummary] { get }
+    func csv() -> String
+    func svg() -> String
+    func html() -> String
+    func jsonText() -> String
+    func text(color: Bool) -> String
+}
+
+extension ComparisonReport: TradeoffResult {
+    var rows: [DeploymentSummary] { boards }
+}
+
+extension SweepResult: TradeoffResult {
+    var rows: [DeploymentSummary] { points }
 }
 
 /// Options shared by `sersim compare` and `sersim sweep`.
@@ -221,6 +232,20 @@ struct TradeoffOptions: ParsableArguments {
         if let csv { print("CSV written to \(csv)") }
         if let svg { print("SVG chart written to \(svg)") }
         if let html { print("HTML page written to \(html)") }
+    }
+
+    /// Write the files asked for, print the JSON document or the table (then what was
+    /// written and `notes`), and exit with the status the rows call for.
+    func present(_ result: some TradeoffResult, notes: [String] = []) throws {
+        try write(csv: result.csv(), svg: result.svg(), html: result.html())
+        if json {
+            print(result.jsonText())
+        } else {
+            print(result.text(color: isatty(STDOUT_FILENO) == 1), terminator: "")
+            printWritten()
+            for note in notes { print(note) }
+        }
+        try Self.exitStatus(result.rows)
     }
 
     /// Not fitting is an answer, not a failure; differing outputs and faults are failures.

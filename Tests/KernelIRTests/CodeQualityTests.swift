@@ -45,6 +45,11 @@ import ThumbISA
             m.defMask = SlotBit.rd
             return m
         }
+        func call(_ f: String) -> MInst {
+            var m = MInst(.call(f), line: 0, depth: 0)
+            m.implicitDefs = Lowering.callerSaved
+            return m
+        }
         func define(_ r: VReg) -> MInst {
             var m = MInst(.loadConst(7), line: 0, depth: 0)
             m.regs[0] = r
@@ -57,10 +62,10 @@ import ThumbISA
             spillLoad(0, into: 6),  // in r5: MOV r6, r5
             define(5),
             spillLoad(0, into: 7),  // r5 overwritten, still in r6: MOV r7, r6
-            MInst(.call("f"), line: 0, depth: 0),
+            call("f"),
             spillLoad(0, into: 4),  // r6 and r7 survive the call: MOV r4, r6
             spillStore(1, from: 2),
-            MInst(.call("g"), line: 0, depth: 0),
+            call("g"),
             spillLoad(1, into: 2),  // r2 clobbered by the call: a real load
             MInst(.label(1), line: 0, depth: 0),
             spillLoad(0, into: 4),  // after a label nothing is known: a real load
