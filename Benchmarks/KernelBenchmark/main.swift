@@ -40,12 +40,16 @@ func idealBoard(_ core: CoreKind) -> Board {
 final class Bench {
     let machine: Machine
     let compiled: CompiledModule
+    /// Weights in the paired-row layout where the core has the DSP extension (what a
+    /// deployment does, FirmwareBuilder.pairedRowWeights); false measures row-major.
+    var pairedRows: Bool
     var next: UInt32 = 0x2000_0000
     let stackTop: UInt32 = 0x2040_0000
 
     init(_ core: CoreKind) throws {
         let arch: ArchLevel = core == .cortexM0plus ? .v6m : .v7em
         compiled = try KernelLibrary.bundled().compile(for: arch)
+        pairedRows = arch == .v7em
         machine = try Machine(board: idealBoard(core), options: MachineOptions(deliverFaultsToGuest: false, profileFunctions: false))
         try machine.load(FirmwareImage(segments: [.init(address: 0, bytes: compiled.image, executable: true, writable: false,
                                                         name: "kernels")]), reset: false)
@@ -59,6 +63,12 @@ final class Bench {
     }
 
     func put(_ v: TensorValues) -> UInt32 { put(v.littleEndianBytes) }
+
+    /// A weight matrix as the deployment stores it, and its layout.
+    func putWeights(_ w: [Int8], rows: Int, depth: Int) -> (UInt32, KernelABI.WeightLayout) {
+        if pairedRows, let bytes = KernelABI.pairedRowWeights(w, rows: rows, depth: depth) { return (put(bytes), .pairedRows) }
+        return (put(.int8(w)), .rowMajor)
+    }
     func alloc(_ n: Int) -> UInt32 { put([UInt8](repeating: 0, count: n)) }
     var place: PlaceConstant { { [self] bytes, _ in self.put(bytes) } }
 
@@ -85,6 +95,8 @@ struct Rng {
         return z ^ (z >> 31)
     }
     mutating func int8s(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: next()) } }
+    /// Weights as TFLite's converter quantizes them: symmetric, −127 … 127.
+    mutating func weights(_ n: Int) -> [Int8] { int8s(n).map { max($0, -127) } }
 }
 
 func q(_ s: Float, _ z: Int64) -> Quantization { Quantization(scale: s, zeroPoint: z) }
@@ -96,7 +108,7 @@ func fullyConnected(_ bench: Bench, depth: Int, rows: Int) throws -> Double {
 
 func fullyConnectedCycles(_ bench: Bench, depth: Int, rows: Int) throws -> UInt64 {
     var rng = Rng(state: UInt64(depth * 1000 + rows))
-    let x = rng.int8s(depth), w = rng.int8s(rows * depth)
+    let x = rng.int8s(depth), w = rng.weights(rows * depth)
     let bias = (0..<rows).map { _ in Int32(truncatingIfNeeded: rng.next() % 20_000) }
     let p = try Reference.FullyConnected.prepare(
         input: OperandInfo(shape: [1, depth], type: .int8, quantization: q(0.05, 3)),
@@ -105,8 +117,10 @@ func fullyConnectedCycles(_ bench: Bench, depth: Int, rows: Int) throws -> UInt6
         output: OperandInfo(shape: [1, rows], type: .int8, quantization: q(0.2, -5)), activation: .relu)
     let want = try Reference.FullyConnected.eval(p, input: x, filter: w, bias: bias)
     let out = bench.alloc(rows)
-    let call = try KernelBindings.fullyConnected(p, input: bench.put(.int8(x)), output: out, weights: bench.put(.int8(w)),
-                                                 weightValues: w, bias: bias, module: bench.compiled.module, place: bench.place)
+    let (wa, layout) = bench.putWeights(w, rows: rows, depth: depth)
+    let call = try KernelBindings.fullyConnected(p, input: bench.put(.int8(x)), output: out, weights: wa,
+                                                 weightValues: w, bias: bias, layout: layout, module: bench.compiled.module,
+                                                 place: bench.place)
     let c = try bench.cycles(call)
     guard bench.read(out, rows, .int8) == .int8(want) else { throw Failure("fully-connected \(depth)x\(rows) differs from the reference") }
     return c
@@ -117,7 +131,7 @@ func fullyConnectedCycles(_ bench: Bench, depth: Int, rows: Int) throws -> UInt6
 func lstmStep(_ bench: Bench, inputs: Int, units: Int) throws -> (cyclesPerMAC: Double, cycles: UInt64) {
     var rng = Rng(state: UInt64(inputs * 7 + units))
     let inQ = q(0.05, 2), hQ = q(0.008, -3)
-    let inW = (0..<4).map { _ in rng.int8s(units * inputs) }, recW = (0..<4).map { _ in rng.int8s(units * units) }
+    let inW = (0..<4).map { _ in rng.weights(units * inputs) }, recW = (0..<4).map { _ in rng.weights(units * units) }
     let biases = (0..<4).map { _ in (0..<units).map { _ in Int32(truncatingIfNeeded: rng.next() % 10_000) } }
     let wInfo = { (r: Int, c: Int) in OperandInfo(shape: [r, c], type: .int8, quantization: q(0.01, 0)) }
     let o = Reference.LSTM.Operands(
@@ -134,8 +148,11 @@ func lstmStep(_ bench: Bench, inputs: Int, units: Int) throws -> (cyclesPerMAC: 
     let h0 = state.hidden, c0 = state.cell
     let want = try Reference.LSTM.eval(p, input: x, weights: weights, state: &state)
     let out = bench.alloc(units)
+    let inP = inW.map { bench.putWeights($0, rows: units, depth: inputs) }
+    let recP = recW.map { bench.putWeights($0, rows: units, depth: units) }
     let call = try KernelBindings.lstm(
-        p, values: weights, inputWeights: inW.map { bench.put(.int8($0)) }, recurrentWeights: recW.map { bench.put(.int8($0)) },
+        p, values: weights, inputWeights: inP.map(\.0), recurrentWeights: recP.map(\.0),
+        inputLayouts: inP.map(\.1), recurrentLayouts: recP.map(\.1),
         input: bench.put(.int8(x)), output: out, hidden: bench.put(.int8(h0)), cell: bench.put(.int16(c0)),
         scratch: bench.alloc(KernelBindings.lstmScratchBytes(p)), module: bench.compiled.module, place: bench.place)
     let c = try bench.cycles(call)
@@ -152,12 +169,23 @@ do {
         let fc = try benches.map { try fullyConnected($0, depth: n, rows: n) }
         print("| fully_connected_s8 | \(n)×\(n) | " + fc.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
     }
-    // The inner loop alone: cycles added per MAC when 256 rows go from depth 256 to 512.
+    // The inner loop alone: cycles added per MAC when 256 rows go from depth 256 to 504
+    // (the paired-row layout takes depths up to 511).
     let marginal = try benches.map { b in
-        Double(try fullyConnectedCycles(b, depth: 512, rows: 256) - fullyConnectedCycles(b, depth: 256, rows: 256)) / Double(256 * 256)
+        Double(try fullyConnectedCycles(b, depth: 504, rows: 256) - fullyConnectedCycles(b, depth: 256, rows: 256)) / Double(256 * 248)
     }
-    print("| fully_connected_s8, inner loop (marginal) | 256 rows, depth 256 → 512 | "
+    print("| fully_connected_s8, inner loop (marginal) | 256 rows, depth 256 → 504 | "
           + marginal.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
+    // The same layers with row-major weights on every core (no paired-row layout).
+    for b in benches { b.pairedRows = false }
+    let rowMajor = try benches.map { try fullyConnected($0, depth: 256, rows: 256) }
+    let rowMajorMarginal = try benches.map { b in
+        Double(try fullyConnectedCycles(b, depth: 504, rows: 256) - fullyConnectedCycles(b, depth: 256, rows: 256)) / Double(256 * 248)
+    }
+    for b in benches { b.pairedRows = b.compiled.arch == .v7em }
+    print("| fully_connected_s8, row-major weights | 256×256 | " + rowMajor.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
+    print("| fully_connected_s8, row-major weights, inner loop | 256 rows, depth 256 → 504 | "
+          + rowMajorMarginal.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")
     for n in [64, 128, 256] {
         let l = try benches.map { try lstmStep($0, inputs: n, units: n).cyclesPerMAC }
         print("| lstm_s8, one step | \(n) in, \(n) units | " + l.map { String(format: "%.2f", $0) }.joined(separator: " | ") + " |")

@@ -95,13 +95,14 @@ public struct FirmwareBuilder {
 
         // Constant tensors the kernels read at run time (weights, constant operands).
         let runtimeConstants = runtimeConstantTensors()
-        let weightOffsets = layoutConstants(runtimeConstants)
+        let paired = pairedRowWeights(prepared)
+        let weightOffsets = layoutConstants(runtimeConstants, paired: paired)
         let weightBytes = weightOffsets.total
         // Variable tensors (LSTM state) laid out contiguously, and their reset values.
         let stateLayout = layoutState()
 
         // Pass 1: sizes, with every address zero.
-        let dry = try emit(prepared: prepared, arena: arena, addresses: Addresses(), weightOffsets: weightOffsets,
+        let dry = try emit(prepared: prepared, arena: arena, addresses: Addresses(), weightOffsets: weightOffsets, paired: paired,
                            stateLayout: stateLayout, inputBytes: inputBytes, cost: cost)
         let compiled = dry.compiled
         let stackBytes = (dry.kernelNames.map { compiled.stackUsage[$0] ?? 0 }.max() ?? 0) + Self.stackMarginBytes
@@ -150,7 +151,7 @@ public struct FirmwareBuilder {
         let stackBase = plan.address(of: "stack")!
         a.stackTop = (stackBase + UInt32(stackBytes)) & ~7
         a.vectors = plan.address(of: "vector table")!
-        let real = try emit(prepared: prepared, arena: arena, addresses: a, weightOffsets: weightOffsets,
+        let real = try emit(prepared: prepared, arena: arena, addresses: a, weightOffsets: weightOffsets, paired: paired,
                             stateLayout: stateLayout, inputBytes: inputBytes, cost: cost)
         guard real.scheduleBytes == dry.scheduleBytes, real.constantsBytes == dry.constantsBytes else {
             throw DeploymentError.build("layout changed between passes (schedule \(dry.scheduleBytes) → \(real.scheduleBytes), "
@@ -213,13 +214,52 @@ public struct FirmwareBuilder {
         return result
     }
 
-    func layoutConstants(_ tensors: [Int]) -> ConstantLayout {
+    /// Weight matrices stored in the paired-row layout (KernelABI.pairedRowWeights, which
+    /// fc_rows_paired reads): on ARMv7E-M, every constant int8 matrix that only
+    /// FULLY_CONNECTED layers and LSTM gate matmuls read, with one shape, and that the
+    /// layout can hold. Tensor → its bytes in that layout.
+    func pairedRowWeights(_ prepared: [PreparedOperator]) -> [Int: [UInt8]] {
+        guard arch == .v7em else { return [:] }
+        var shape: [Int: (rows: Int, depth: Int)] = [:]
+        var excluded = Set<Int>()
+        func matmul(_ t: Int?, _ p: Reference.FullyConnected.Params) {
+            guard let t else { return }
+            if let s = shape[t], s != (p.outputDepth, p.inputDepth) { excluded.insert(t) }
+            shape[t] = (p.outputDepth, p.inputDepth)
+        }
+        for (k, op) in model.operators.enumerated() {
+            var asWeights = Set<Int>()
+            switch (op.kind, k < prepared.count ? prepared[k] : nil) {
+            case (.fullyConnected, .fullyConnected(let p)?) where op.inputs.count > 1:
+                matmul(op.inputs[1], p)
+                asWeights = [1]
+            case (.unidirectionalSequenceLSTM, .lstm(let p)?) where op.inputs.count > 8:
+                let gates = [p.inputGate, p.forgetGate, p.cellGate, p.outputGate]
+                for g in 0..<4 {
+                    matmul(op.inputs[1 + g], gates[g].input)
+                    matmul(op.inputs[5 + g], gates[g].recurrent)
+                }
+                asWeights = Set(1...8)
+            default: break
+            }
+            for (n, t) in op.inputs.enumerated() where !asWeights.contains(n) { if let t { excluded.insert(t) } }
+        }
+        var result: [Int: [UInt8]] = [:]
+        for (t, s) in shape where !excluded.contains(t) && model.tensors[t].isConstant {
+            if let values = int8Values(t), let bytes = KernelABI.pairedRowWeights(values, rows: s.rows, depth: s.depth) {
+                result[t] = bytes
+            }
+        }
+        return result
+    }
+
+    func layoutConstants(_ tensors: [Int], paired: [Int: [UInt8]]) -> ConstantLayout {
         var offsets: [Int: Int] = [:]
         var at = 0
         for t in tensors {
             at = (at + 3) & ~3
             offsets[t] = at
-            at += model.tensors[t].byteCount
+            at += paired[t]?.count ?? model.tensors[t].byteCount
         }
         return ConstantLayout(offsets: offsets, total: (at + 15) & ~15)
     }
@@ -268,6 +308,7 @@ public struct FirmwareBuilder {
     }
 
     func emit(prepared: [PreparedOperator], arena: ArenaPlan, addresses a: Addresses, weightOffsets: ConstantLayout,
+              paired: [Int: [UInt8]],
               stateLayout: StateLayout, inputBytes: [[UInt8]], cost: ModelCost) throws -> Emission {
         // Where every tensor lives.
         var arenaOffset: [Int: Int] = [:]
@@ -323,7 +364,7 @@ public struct FirmwareBuilder {
                     call = try KernelBindings.fullyConnected(
                         p, input: try address(try t(0)), output: try address(out), weights: try address(w),
                         weightValues: weights, bias: bias, outputBytes: model.tensors[out].type.byteSize,
-                        module: module, name: label, place: place)
+                        layout: paired[w] != nil ? .pairedRows : .rowMajor, module: module, name: label, place: place)
                 case .lstm(let p):
                     var inW: [UInt32] = [], recW: [UInt32] = []
                     var inV: [[Int8]] = [], recV: [[Int8]] = [], biasV: [[Int32]] = []
@@ -341,7 +382,10 @@ public struct FirmwareBuilder {
                     guard let scratch = scratchOffset[k] else { throw DeploymentError.build("\(label): no LSTM scratch planned") }
                     call = try KernelBindings.lstm(
                         p, values: Reference.LSTM.Weights(input: inV, recurrent: recV, bias: biasV),
-                        inputWeights: inW, recurrentWeights: recW, input: try address(try t(0)), output: try address(out),
+                        inputWeights: inW, recurrentWeights: recW,
+                        inputLayouts: (1...4).map { paired[try t($0)] != nil ? .pairedRows : .rowMajor },
+                        recurrentLayouts: (5...8).map { paired[try t($0)] != nil ? .pairedRows : .rowMajor },
+                        input: try address(try t(0)), output: try address(out),
                         hidden: try address(try t(LSTMInput.outputState)), cell: try address(try t(LSTMInput.cellState)),
                         scratch: a.arena &+ UInt32(scratch), module: module, name: label, place: place)
                 case .softmax(let p):
@@ -477,7 +521,7 @@ public struct FirmwareBuilder {
         // Weights blob.
         var weights = [UInt8](repeating: 0, count: weightOffsets.total)
         for (t, o) in weightOffsets.offsets {
-            let data = model.tensors[t].data ?? []
+            let data = paired[t] ?? model.tensors[t].data ?? []
             weights.replaceSubrange(o..<(o + data.count), with: data)
         }
         let outputs = try model.outputs.map { TensorPlacement(tensor: $0, address: try address($0), bytes: model.tensors[$0].byteCount) }

@@ -727,6 +727,10 @@ inline kernel tanh16(v: i32, mult: i32, shift: i32, round: i32, tbl: ptr<u16>) -
 # which equals TFLM's Σ_d (w + filter_offset)·(x + input_offset) + bias in 32-bit
 # arithmetic. The deployment computes the folded bias once (KernelABI.foldedBias).
 # Rows are taken four at a time so that each input value is loaded once per four rows.
+#
+# On ARMv7E-M a deployment may store a matrix in the paired-row layout instead
+# (fc_rows_paired below, KernelABI.pairedRowWeights): one SMLAD on a weight word as it is
+# stored accumulates two rows at once, which saves half of the weights' SXTB16s.
 
 ## One fully-connected layer (or one gate matmul of an LSTM).
 struct fc_params {
@@ -751,6 +755,10 @@ struct fc_params {
   act_max: i32
   ## 1: int8 output; 2: int16 output (the LSTM's gates).
   out_bytes: i32
+  ## 0: weights row-major; 1: the paired-row layout (ARMv7E-M only; fc_rows_paired).
+  layout: i32
+  ## Paired-row layout: (rows / 2) / 3, the number of six-row groups.
+  pair_groups: i32
 }
 
 ## Requantize one accumulator and store it as output element `o`.
@@ -861,8 +869,481 @@ inline kernel fc_emit4(p: ptr<fc_params>, a0: i32, a1: i32, a2: i32, a3: i32, ou
   }
 }
 
+## fc_emit4 for two rows (the paired-row layout's last pair of a six-row group, and
+## single pairs).
+inline kernel fc_emit2(p: ptr<fc_params>, a0: i32, a1: i32, out: ptr<i8>) {
+  mp = p.multiplier
+  m = load mp[0]
+  sp = p.shift
+  s = load sp[0]
+  ls = max s, 0
+  rs = sub ls, s
+  one = 1
+  mask = shl one, rs
+  mask = sub mask, 1
+  half = lsr mask, 1
+  oo = p.output_offset
+  lo = p.act_min
+  hi = p.act_max
+  a0 = shl a0, ls
+  a0 = srdhm a0, m
+  r = and a0, mask
+  t = asr a0, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a0 = asr a0, rs
+  a0 = add a0, t
+  a0 = add a0, oo
+  a0 = clamp a0, lo, hi
+  a1 = shl a1, ls
+  a1 = srdhm a1, m
+  r = and a1, mask
+  t = asr a1, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a1 = asr a1, rs
+  a1 = add a1, t
+  a1 = add a1, oo
+  a1 = clamp a1, lo, hi
+  ob = p.out_bytes
+  if ob == 1 {
+    store out[0], a0
+    store out[1], a1
+  } else {
+    o16 = cast out as ptr<i16>
+    store o16[0], a0
+    store o16[1], a1
+  }
+}
+
+## fc_emit4 for the six rows of a paired-row group, out of line: inline, the group's
+## live values and these constants do not fit the registers together.
+kernel fc_emit6(p: ptr<fc_params>, a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, out: ptr<i8>) {
+  mp = p.multiplier
+  m = load mp[0]
+  sp = p.shift
+  s = load sp[0]
+  ls = max s, 0
+  rs = sub ls, s
+  one = 1
+  mask = shl one, rs
+  mask = sub mask, 1
+  half = lsr mask, 1
+  oo = p.output_offset
+  lo = p.act_min
+  hi = p.act_max
+  a0 = shl a0, ls
+  a0 = srdhm a0, m
+  r = and a0, mask
+  t = asr a0, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a0 = asr a0, rs
+  a0 = add a0, t
+  a0 = add a0, oo
+  a0 = clamp a0, lo, hi
+  a1 = shl a1, ls
+  a1 = srdhm a1, m
+  r = and a1, mask
+  t = asr a1, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a1 = asr a1, rs
+  a1 = add a1, t
+  a1 = add a1, oo
+  a1 = clamp a1, lo, hi
+  a2 = shl a2, ls
+  a2 = srdhm a2, m
+  r = and a2, mask
+  t = asr a2, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a2 = asr a2, rs
+  a2 = add a2, t
+  a2 = add a2, oo
+  a2 = clamp a2, lo, hi
+  a3 = shl a3, ls
+  a3 = srdhm a3, m
+  r = and a3, mask
+  t = asr a3, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a3 = asr a3, rs
+  a3 = add a3, t
+  a3 = add a3, oo
+  a3 = clamp a3, lo, hi
+  a4 = shl a4, ls
+  a4 = srdhm a4, m
+  r = and a4, mask
+  t = asr a4, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a4 = asr a4, rs
+  a4 = add a4, t
+  a4 = add a4, oo
+  a4 = clamp a4, lo, hi
+  a5 = shl a5, ls
+  a5 = srdhm a5, m
+  r = and a5, mask
+  t = asr a5, 31
+  t = sub half, t
+  t = sub t, r
+  t = lsr t, 31
+  a5 = asr a5, rs
+  a5 = add a5, t
+  a5 = add a5, oo
+  a5 = clamp a5, lo, hi
+  ob = p.out_bytes
+  if ob == 1 {
+    store out[0], a0
+    store out[1], a1
+    store out[2], a2
+    store out[3], a3
+    store out[4], a4
+    store out[5], a5
+  } else {
+    o16 = cast out as ptr<i16>
+    store o16[0], a0
+    store o16[1], a1
+    store o16[2], a2
+    store o16[3], a3
+    store o16[4], a4
+    store o16[5], a5
+  }
+}
+
+## All rows of one input vector with the weights in the paired-row layout (ARMv7E-M;
+## KernelABI.pairedRowWeights writes it, docs/kernels.md explains it). Rows r, r+1 form a
+## pair; a weight word holds columns c and c+2 (or c+1 and c+3) of both rows, the second
+## row's byte less one where the first row's weight is negative, so that each halfword is
+## 256·w[r+1][c] + w[r][c]. SXTB16 of the word gives row r's two weights; the word itself,
+## as SMLAD's halfwords, gives 256·(row r+1's products) + (row r's): two accumulators per
+## pair, l = Σ w[r]·x and m = Σ (256·w[r+1] + w[r])·x, and row r+1 is (m − l) >> 8 —
+## exact while |Σ w[r+1]·x| < 2^23, which depth ≤ 511 guarantees. Per group of three
+## pairs (six rows share each x word), then per remaining pair: the word blocks, then the
+## depth % 4 tail columns as one such halfword per column and pair, padded to a word;
+## then an odd last row, row-major.
+kernel fc_rows_paired(x: ptr<i8>, out: ptr<i8>, p: ptr<fc_params>) {
+  if @dsp {
+    w = p.weights
+    rows = p.rows
+    depth = p.depth
+    corr = 0
+    fo = p.filter_offset
+    if fo != 0 {
+      sx = 0
+      for d in 0 ..< depth {
+        xv = load x[d]
+        sx = add sx, xv
+      }
+      corr = mul fo, sx
+    }
+    bp = p.bias
+    quads = lsr depth, 2
+    sixteens = lsr quads, 2
+    rq = and quads, 3
+    tail = and depth, 3
+    pairs = lsr rows, 1
+    # Halfwords of padding that word-align what follows a group's or a pair's tails:
+    # 3·tail and tail halfwords, both odd exactly when tail is.
+    pad = and tail, 1
+    wp = w
+    ob = p.out_bytes
+    pc = p.per_channel
+    o = 0
+    groups = p.pair_groups
+    for _ in 0 ..< groups {
+      # (bp and corr copied once: spilled across the loops, each use would reload them)
+      bq = bp
+      cc = corr
+      t = load bq[0]
+      l0 = add t, cc
+      m0 = l0
+      t = load bq[2]
+      l1 = add t, cc
+      m1 = l1
+      t = load bq[4]
+      l2 = add t, cc
+      m2 = l2
+      xp = x
+      # Four 4-column blocks per iteration. In a block, xl/xh are the x pairs (c, c+2) and
+      # (c+1, c+3); per pair of rows, wa and wb are the stored words for them, wl and wh
+      # row r's weights. Each SXTB16 is followed by an SMLAD that does not need it, so
+      # that the M7 issues the two together (SXTB16 only in the older slot); the loads go
+      # two by two, which the M4 pipelines.
+      for _ in 0 ..< sixteens {
+        xv = ldpack xp++
+        wa = ldpack wp++
+        wb = ldpack wp++
+        xl = sxtb16 xv
+        xh = sxtb16 xv, 8
+        wl = sxtb16 wa
+        m0 = dmac xl, wa, m0
+        wh = sxtb16 wb
+        l0 = dmac xl, wl, l0
+        m0 = dmac xh, wb, m0
+        l0 = dmac xh, wh, l0
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m1 = dmac xl, wa, m1
+        wh = sxtb16 wb
+        l1 = dmac xl, wl, l1
+        m1 = dmac xh, wb, m1
+        l1 = dmac xh, wh, l1
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m2 = dmac xl, wa, m2
+        wh = sxtb16 wb
+        l2 = dmac xl, wl, l2
+        m2 = dmac xh, wb, m2
+        l2 = dmac xh, wh, l2
+        xv = ldpack xp++
+        wa = ldpack wp++
+        wb = ldpack wp++
+        xl = sxtb16 xv
+        xh = sxtb16 xv, 8
+        wl = sxtb16 wa
+        m0 = dmac xl, wa, m0
+        wh = sxtb16 wb
+        l0 = dmac xl, wl, l0
+        m0 = dmac xh, wb, m0
+        l0 = dmac xh, wh, l0
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m1 = dmac xl, wa, m1
+        wh = sxtb16 wb
+        l1 = dmac xl, wl, l1
+        m1 = dmac xh, wb, m1
+        l1 = dmac xh, wh, l1
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m2 = dmac xl, wa, m2
+        wh = sxtb16 wb
+        l2 = dmac xl, wl, l2
+        m2 = dmac xh, wb, m2
+        l2 = dmac xh, wh, l2
+        xv = ldpack xp++
+        wa = ldpack wp++
+        wb = ldpack wp++
+        xl = sxtb16 xv
+        xh = sxtb16 xv, 8
+        wl = sxtb16 wa
+        m0 = dmac xl, wa, m0
+        wh = sxtb16 wb
+        l0 = dmac xl, wl, l0
+        m0 = dmac xh, wb, m0
+        l0 = dmac xh, wh, l0
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m1 = dmac xl, wa, m1
+        wh = sxtb16 wb
+        l1 = dmac xl, wl, l1
+        m1 = dmac xh, wb, m1
+        l1 = dmac xh, wh, l1
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m2 = dmac xl, wa, m2
+        wh = sxtb16 wb
+        l2 = dmac xl, wl, l2
+        m2 = dmac xh, wb, m2
+        l2 = dmac xh, wh, l2
+        xv = ldpack xp++
+        wa = ldpack wp++
+        wb = ldpack wp++
+        xl = sxtb16 xv
+        xh = sxtb16 xv, 8
+        wl = sxtb16 wa
+        m0 = dmac xl, wa, m0
+        wh = sxtb16 wb
+        l0 = dmac xl, wl, l0
+        m0 = dmac xh, wb, m0
+        l0 = dmac xh, wh, l0
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m1 = dmac xl, wa, m1
+        wh = sxtb16 wb
+        l1 = dmac xl, wl, l1
+        m1 = dmac xh, wb, m1
+        l1 = dmac xh, wh, l1
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m2 = dmac xl, wa, m2
+        wh = sxtb16 wb
+        l2 = dmac xl, wl, l2
+        m2 = dmac xh, wb, m2
+        l2 = dmac xh, wh, l2
+      }
+      for _ in 0 ..< rq {
+        xv = ldpack xp++
+        wa = ldpack wp++
+        wb = ldpack wp++
+        xl = sxtb16 xv
+        xh = sxtb16 xv, 8
+        wl = sxtb16 wa
+        m0 = dmac xl, wa, m0
+        wh = sxtb16 wb
+        l0 = dmac xl, wl, l0
+        m0 = dmac xh, wb, m0
+        l0 = dmac xh, wh, l0
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m1 = dmac xl, wa, m1
+        wh = sxtb16 wb
+        l1 = dmac xl, wl, l1
+        m1 = dmac xh, wb, m1
+        l1 = dmac xh, wh, l1
+        wa = ldpack wp++
+        wb = ldpack wp++
+        wl = sxtb16 wa
+        m2 = dmac xl, wa, m2
+        wh = sxtb16 wb
+        l2 = dmac xl, wl, l2
+        m2 = dmac xh, wb, m2
+        l2 = dmac xh, wh, l2
+      }
+      tp = cast wp as ptr<i16>
+      for _ in 0 ..< tail {
+        xv = load xp++
+        v = load tp++
+        wl = sext8 v
+        l0 = mla wl, xv, l0
+        m0 = mla v, xv, m0
+        v = load tp++
+        wl = sext8 v
+        l1 = mla wl, xv, l1
+        m1 = mla v, xv, m1
+        v = load tp++
+        wl = sext8 v
+        l2 = mla wl, xv, l2
+        m2 = mla v, xv, m2
+      }
+      tp = offset tp, pad
+      wp = cast tp as ptr<i8>
+      bq = bp
+      cc = corr
+      b0 = sub m0, l0
+      b0 = asr b0, 8
+      t = load bq[1]
+      b0 = add b0, t
+      b0 = add b0, cc
+      b1 = sub m1, l1
+      b1 = asr b1, 8
+      t = load bq[3]
+      b1 = add b1, t
+      b1 = add b1, cc
+      b2 = sub m2, l2
+      b2 = asr b2, 8
+      t = load bq[5]
+      b2 = add b2, t
+      b2 = add b2, cc
+      bp = offset bq, 6
+      if pc == 0 {
+        ob4 = mul o, ob
+        og = offset out, ob4
+        call fc_emit6(p, l0, b0, l1, b1, l2, b2, og)
+      } else {
+        call fc_emit(p, l0, o, out)
+        o1 = add o, 1
+        call fc_emit(p, b0, o1, out)
+        o1 = add o, 2
+        call fc_emit(p, l1, o1, out)
+        o1 = add o, 3
+        call fc_emit(p, b1, o1, out)
+        o1 = add o, 4
+        call fc_emit(p, l2, o1, out)
+        o1 = add o, 5
+        call fc_emit(p, b2, o1, out)
+      }
+      o = add o, 6
+    }
+    # The pairs after the last six-row group (none, one or two), one at a time.
+    rest = mul groups, 3
+    rest = sub pairs, rest
+    for _ in 0 ..< rest {
+      t = load bp[0]
+      l0 = add t, corr
+      m0 = l0
+      xp = x
+      for _ in 0 ..< quads {
+        xv = ldpack xp++
+        wa = ldpack wp++
+        wb = ldpack wp++
+        xl = sxtb16 xv
+        xh = sxtb16 xv, 8
+        wl = sxtb16 wa
+        m0 = dmac xl, wa, m0
+        wh = sxtb16 wb
+        l0 = dmac xl, wl, l0
+        m0 = dmac xh, wb, m0
+        l0 = dmac xh, wh, l0
+      }
+      tp = cast wp as ptr<i16>
+      for _ in 0 ..< tail {
+        xv = load xp++
+        v = load tp++
+        wl = sext8 v
+        l0 = mla wl, xv, l0
+        m0 = mla v, xv, m0
+      }
+      tp = offset tp, pad
+      wp = cast tp as ptr<i8>
+      b0 = sub m0, l0
+      b0 = asr b0, 8
+      t = load bp[1]
+      b0 = add b0, t
+      b0 = add b0, corr
+      bp = offset bp, 2
+      if pc == 0 {
+        ob4 = mul o, ob
+        og = offset out, ob4
+        call fc_emit2(p, l0, b0, og)
+      } else {
+        call fc_emit(p, l0, o, out)
+        o1 = add o, 1
+        call fc_emit(p, b0, o1, out)
+      }
+      o = add o, 2
+    }
+    # An odd last row, row-major after the last pair.
+    if o < rows {
+      a = load bp[0]
+      a = add a, corr
+      xp = x
+      for _ in 0 ..< depth {
+        xv = load xp++
+        wv = load wp++
+        a = mla xv, wv, a
+      }
+      call fc_emit(p, a, o, out)
+    }
+  }
+}
+
 ## All rows of one input vector: out[o] = requantize(acc[o]) for o in 0 ..< rows.
 kernel fc_rows(x: ptr<i8>, out: ptr<i8>, p: ptr<fc_params>) {
+  if @dsp {
+    lay = p.layout
+    if lay != 0 {
+      call fc_rows_paired(x, out, p)
+      return
+    }
+  }
   w = p.weights
   bias = p.bias
   rows = p.rows

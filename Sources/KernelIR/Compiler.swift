@@ -167,7 +167,7 @@ public enum KernelCompiler {
     public static func compile(_ verified: VerifiedModule, arch: ArchLevel, roots: [String]? = nil,
                                sources: [String: String] = [:]) throws(KernelIRError) -> CompiledModule {
         let module = verified.module
-        let names = try reachable(from: roots ?? module.kernels.map(\.name), in: module)
+        let names = try reachable(from: roots ?? module.kernels.map(\.name), in: module, arch: arch)
             .filter { module.kernel(named: $0)?.isInline == false }
         let files = FileTable()
         var placed: [PlacedFunction] = []
@@ -189,7 +189,7 @@ public enum KernelCompiler {
                                           spillSlots: alloc.spillSlots, frameBytes: emitter.frameBytes)
         }
         var stack: [String: Int] = [:]
-        for name in names { stack[name] = try stackDepth(name, module, frames, &stack, []) }
+        for name in names { stack[name] = try stackDepth(name, module, arch, frames, &stack, []) }
         var compiled = try Assembler(arch: arch, module: module, functions: placed, sources: sources, stackUsage: stack,
                                      files: files).assemble()
         compiled.frames = frameInfo
@@ -203,41 +203,45 @@ public enum KernelCompiler {
         return false
     }
 
-    static func callees(_ stmts: [Statement]) -> [String] {
+    /// The kernels `stmts` call when compiled for `arch` (only the `if @dsp` branch it
+    /// takes), or on any architecture when `arch` is nil.
+    static func callees(_ stmts: [Statement], arch: ArchLevel? = nil) -> [String] {
         var out: [String] = []
         for s in stmts {
             switch s {
             case let .call(c, _, _): out.append(c)
             case let .assign(_, .call(c, _), _): out.append(c)
-            case let .forLoop(_, _, _, _, body, _): out += callees(body)
-            case let .ifThen(_, a, b, _), let .ifFeature(_, a, b, _): out += callees(a) + callees(b)
+            case let .forLoop(_, _, _, _, body, _): out += callees(body, arch: arch)
+            case let .ifThen(_, a, b, _): out += callees(a, arch: arch) + callees(b, arch: arch)
+            case let .ifFeature(_, a, b, _):
+                if let arch { out += callees(arch >= .v7em ? a : b, arch: arch) } else { out += callees(a) + callees(b) }
             default: break
             }
         }
         return out
     }
 
-    static func reachable(from roots: [String], in module: Module) throws(KernelIRError) -> [String] {
+    static func reachable(from roots: [String], in module: Module, arch: ArchLevel) throws(KernelIRError) -> [String] {
         var seen: [String] = []
         var work = roots
         while let n = work.popLast() {
             guard !seen.contains(n) else { continue }
             guard let k = module.kernel(named: n) else { throw KernelIRError("no kernel named '\(n)'") }
             seen.append(n)
-            work += callees(k.body)
+            work += callees(k.body, arch: arch)
         }
         return module.kernels.map(\.name).filter { seen.contains($0) }
     }
 
-    static func stackDepth(_ name: String, _ module: Module, _ frames: [String: Int], _ memo: inout [String: Int],
-                           _ path: [String]) throws(KernelIRError) -> Int {
+    static func stackDepth(_ name: String, _ module: Module, _ arch: ArchLevel, _ frames: [String: Int],
+                           _ memo: inout [String: Int], _ path: [String]) throws(KernelIRError) -> Int {
         if let d = memo[name] { return d }
         guard !path.contains(name) else {
             throw KernelIRError("'\(name)' is recursive (\((path + [name]).joined(separator: " → "))); its stack use has no bound")
         }
         var deepest = 0
-        for c in Set(callees(module.kernel(named: name)?.body ?? [])) {
-            deepest = max(deepest, try stackDepth(c, module, frames, &memo, path + [name]))
+        for c in Set(callees(module.kernel(named: name)?.body ?? [], arch: arch)) {
+            deepest = max(deepest, try stackDepth(c, module, arch, frames, &memo, path + [name]))
         }
         let d = (frames[name] ?? 0) + deepest
         memo[name] = d

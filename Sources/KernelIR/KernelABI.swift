@@ -41,6 +41,75 @@ public enum KernelABI {
         }
     }
 
+    /// How fc_params.weights are stored (fc_params.layout).
+    public enum WeightLayout: UInt32, Sendable {
+        /// [rows, depth] as the model stores them.
+        case rowMajor = 0
+        /// fc_rows_paired's layout (ARMv7E-M only): see `pairedRowWeights`.
+        case pairedRows = 1
+    }
+
+    /// The deepest matrix the paired-row layout takes: the odd row of a pair is recovered
+    /// from 256·Σ w[r+1]·x in a 32-bit accumulator, and |Σ w·x| ≤ depth · 2^14 < 2^23.
+    public static let maxPairedRowDepth = 511
+
+    /// A [rows, depth] int8 matrix in fc_rows_paired's layout (fully_connected.kir), or nil
+    /// where the layout cannot hold it: fewer than two rows, depth 0 or over
+    /// `maxPairedRowDepth`, or a column where the second row of a pair is −128 and the
+    /// first negative (its byte would need −129; TFLite's int8 weights are symmetric,
+    /// −127 … 127, so converted models never have this).
+    ///
+    /// Rows r = 2i, 2i+1 form pair i. Each halfword holds 256·w[r+1][c] + w[r][c]: low
+    /// byte w[r][c], high byte w[r+1][c] − (w[r][c] < 0 ? 1 : 0). The kernel's loops take
+    /// three pairs at a time, then the remaining pairs one by one; for each such group:
+    /// the 4-column blocks — per block, per pair, the word of columns (c, c+2) then the word
+    /// of (c+1, c+3), c = 4·block — then the depth % 4 tail columns as one such halfword
+    /// per column per pair, padded with a zero halfword to a whole word. An odd last row
+    /// follows as is. The size is rows·depth plus 2 bytes per group when depth % 4 is odd
+    /// (`pairedRowBytes`).
+    public static func pairedRowWeights(_ weights: [Int8], rows: Int, depth: Int) -> [UInt8]? {
+        guard rows >= 2, depth > 0, depth <= maxPairedRowDepth, weights.count >= rows * depth else { return nil }
+        let pairs = rows / 2, groups = pairs / 3, quads = depth / 4, tail = depth % 4
+        func half(_ pair: Int, _ c: Int) -> (UInt8, UInt8)? {
+            let w0 = Int(weights[2 * pair * depth + c]), w1 = Int(weights[(2 * pair + 1) * depth + c])
+            let high = w1 - (w0 < 0 ? 1 : 0)
+            guard high >= -128 else { return nil }
+            return (UInt8(truncatingIfNeeded: w0), UInt8(truncatingIfNeeded: high))
+        }
+        var order: [[Int]] = (0..<groups).map { g in [3 * g, 3 * g + 1, 3 * g + 2] }
+        order += (3 * groups..<pairs).map { [$0] }
+        var out: [UInt8] = []
+        out.reserveCapacity(pairedRowBytes(rows: rows, depth: depth))
+        for group in order {
+            for q in 0..<quads {
+                for pair in group {
+                    for c in [4 * q, 4 * q + 1] {
+                        guard let a = half(pair, c), let b = half(pair, c + 2) else { return nil }
+                        out += [a.0, a.1, b.0, b.1]
+                    }
+                }
+            }
+            for c in 4 * quads..<depth {
+                for pair in group {
+                    guard let h = half(pair, c) else { return nil }
+                    out += [h.0, h.1]
+                }
+            }
+            while out.count % 4 != 0 { out.append(0) }
+        }
+        if rows % 2 == 1 {
+            out += weights[(rows - 1) * depth..<(rows * depth)].map { UInt8(bitPattern: $0) }
+        }
+        return out
+    }
+
+    /// Bytes of `pairedRowWeights` for a [rows, depth] matrix (rows ≥ 2).
+    public static func pairedRowBytes(rows: Int, depth: Int) -> Int {
+        let pairs = rows / 2
+        let groups = pairs / 3 + pairs % 3
+        return rows * depth + (depth % 2 == 1 ? 2 * groups : 0)
+    }
+
     /// broadcast6 for an output shape and per-dimension element strides of the two
     /// inputs (0 where broadcast): dimensions that run contiguously for both inputs are
     /// merged, the rest padded to six from the front. Throws when more than six remain.

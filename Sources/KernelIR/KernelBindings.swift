@@ -34,11 +34,12 @@ public enum KernelBindings {
 
     // MARK: FULLY_CONNECTED
 
-    /// The fc_params fields of one matmul with weights at `weights` (values `weightValues`).
+    /// The fc_params fields of one matmul with weights at `weights` (values `weightValues`,
+    /// row-major; at `weights` they are stored in `layout`, which the caller wrote).
     /// `outputBytes` 1 for int8 output, 2 for int16 (the LSTM's gates).
     public static func fcFields(_ p: Reference.FullyConnected.Params, weights: UInt32, weightValues: [Int8],
-                                bias: [Int32]?, outputBytes: Int, name: String,
-                                place: PlaceConstant) throws -> [String: UInt32] {
+                                bias: [Int32]?, outputBytes: Int, layout: KernelABI.WeightLayout = .rowMajor,
+                                name: String, place: PlaceConstant) throws -> [String: UInt32] {
         guard weightValues.count >= p.outputDepth * p.inputDepth else {
             throw KernelIRError("\(name): weights have \(weightValues.count) values, expected \(p.outputDepth * p.inputDepth)")
         }
@@ -54,14 +55,16 @@ public enum KernelBindings {
             "filter_offset": w(p.filterOffset), "multiplier": mult, "shift": shift,
             "per_channel": p.perChannel ? 1 : 0, "output_offset": w(p.outputOffset),
             "act_min": w(p.activationMin), "act_max": w(p.activationMax), "out_bytes": w(outputBytes),
+            "layout": layout.rawValue, "pair_groups": w(p.outputDepth / 2 / 3),
         ]
     }
 
     public static func fullyConnected(_ p: Reference.FullyConnected.Params, input: UInt32, output: UInt32,
                                       weights: UInt32, weightValues: [Int8], bias: [Int32]?, outputBytes: Int = 1,
+                                      layout: KernelABI.WeightLayout = .rowMajor,
                                       module: Module, name: String = "fc", place: PlaceConstant) throws -> KernelCall {
         var f = try fcFields(p, weights: weights, weightValues: weightValues, bias: bias, outputBytes: outputBytes,
-                             name: name, place: place)
+                             layout: layout, name: name, place: place)
         f["input"] = input
         f["output"] = output
         return KernelCall(kernel: "fully_connected_s8", block: try block("fc_params", module, f, name, place))
@@ -73,9 +76,11 @@ public enum KernelBindings {
     public static func lstmScratchBytes(_ p: Reference.LSTM.Params) -> Int { 4 * 2 * p.rowsPerStep * p.stateSize }
 
     /// `weights` are the addresses of the input and recurrent weight matrices per gate (order
-    /// input, forget, cell, output), with their values in `values`.
+    /// input, forget, cell, output), with their values in `values` and the layouts they are
+    /// stored in at those addresses (row-major when not given).
     public static func lstm(_ p: Reference.LSTM.Params, values: Reference.LSTM.Weights,
                             inputWeights: [UInt32], recurrentWeights: [UInt32],
+                            inputLayouts: [KernelABI.WeightLayout]? = nil, recurrentLayouts: [KernelABI.WeightLayout]? = nil,
                             input: UInt32, output: UInt32, hidden: UInt32, cell: UInt32, scratch: UInt32,
                             module: Module, name: String = "lstm", place: PlaceConstant) throws -> KernelCall {
         guard inputWeights.count == 4, recurrentWeights.count == 4, values.input.count == 4,
@@ -94,10 +99,12 @@ public enum KernelBindings {
         ]
         for g in 0..<4 {
             let fin = try fcFields(gates[g].input, weights: inputWeights[g], weightValues: values.input[g],
-                                   bias: values.bias[g], outputBytes: 2, name: "\(name).\(letters[g]).input", place: place)
+                                   bias: values.bias[g], outputBytes: 2, layout: inputLayouts?[g] ?? .rowMajor,
+                                   name: "\(name).\(letters[g]).input", place: place)
             // TFLM's recurrent matmuls have no bias (lstm_eval.h: recurrent_bias nullptr).
             let frec = try fcFields(gates[g].recurrent, weights: recurrentWeights[g], weightValues: values.recurrent[g],
-                                    bias: nil, outputBytes: 2, name: "\(name).\(letters[g]).recurrent", place: place)
+                                    bias: nil, outputBytes: 2, layout: recurrentLayouts?[g] ?? .rowMajor,
+                                    name: "\(name).\(letters[g]).recurrent", place: place)
             fields["fc_input_\(letters[g])"] = try block("fc_params", module, fin, "\(name).\(letters[g]).input.block", place)
             fields["fc_recurrent_\(letters[g])"] = try block("fc_params", module, frec, "\(name).\(letters[g]).recurrent.block", place)
         }

@@ -61,7 +61,8 @@ import Testing
     @Test func errorsSayWhatIsWrong() throws {
         let unknown = try Self.sersim(["disasm", "--kernel", "fc", "--core", "cortex-m4"])
         #expect(unknown.status != 0)
-        #expect(unknown.stderr.contains("no kernel 'fc' (similar: fc_rows)"))
+        #expect(unknown.stderr.contains("no kernel 'fc' (similar: "))
+        #expect(unknown.stderr.contains("fc_rows"))
         let noCore = try Self.sersim(["disasm", "--kernel", "relu_s8"])
         #expect(noCore.status != 0)
         #expect(noCore.stderr.contains("--kernel needs --core"))

@@ -43,7 +43,7 @@ import Testing
                     input: rng.int8s(batches * depth), weights: rng.int8s(rows * depth), bias: biasValues)
     }
 
-    func check(_ c: Case, on bench: KernelBench) throws {
+    func check(_ c: Case, on bench: KernelBench, layout: KernelABI.WeightLayout = .rowMajor) throws {
         let outType: ElementType = c.int16Output ? .int16 : .int8
         let input = OperandInfo(shape: [c.batches, c.depth], type: .int8,
                                 quantization: Quantization(scale: c.inputScale, zeroPoint: c.inputZero))
@@ -62,14 +62,21 @@ import Testing
             : .int8(try Reference.FullyConnected.eval(p, input: c.input, filter: c.weights, bias: c.bias))
 
         let x = bench.put(.int8(c.input))
-        let w = bench.put(.int8(c.weights))
+        let w: UInt32
+        switch layout {
+        case .rowMajor: w = bench.put(.int8(c.weights))
+        case .pairedRows:
+            let packed = try #require(KernelABI.pairedRowWeights(c.weights, rows: c.rows, depth: c.depth), "\(c)")
+            #expect(packed.count == KernelABI.pairedRowBytes(rows: c.rows, depth: c.depth))
+            w = bench.runner.put(packed)
+        }
         let out = bench.output(c.batches * c.rows, outType)
         let call = try KernelBindings.fullyConnected(p, input: x, output: out, weights: w, weightValues: c.weights,
-                                                     bias: c.bias, outputBytes: outType.byteSize, module: bench.module,
-                                                     place: bench.place)
+                                                     bias: c.bias, outputBytes: outType.byteSize, layout: layout,
+                                                     module: bench.module, place: bench.place)
         try bench.run(call)
         let got = bench.read(out, c.batches * c.rows, outType)
-        #expect(got == want, "\(bench.board.name): \(c)\n got \(got.integers)\nwant \(want.integers)")
+        #expect(got == want, "\(bench.board.name) \(layout): \(c)\n got \(got.integers)\nwant \(want.integers)")
     }
 
     @Test(arguments: boards)
@@ -95,5 +102,60 @@ import Testing
             c.activation = .none
             try check(c, on: bench)
         }
+    }
+
+    static let dspBoards = TestBoards.all.filter { TestBoards.arch($0) == .v7em }.map(\.name)
+
+    /// The paired-row layout (fc_rows_paired, ARMv7E-M): six-row groups, single pairs, an
+    /// odd last row, every depth % 4 tail, per-tensor and per-channel, asymmetric weights.
+    @Test(arguments: dspBoards)
+    func pairedRowLayoutMatchesTheReference(board: String) throws {
+        let bench = try KernelBench(board: TestBoards.named(board))
+        var rng = Rng(0xFC03)
+        for k in 0..<40 {
+            var c = Self.randomCase(&rng, extreme: k % 5 == 4)
+            c.rows = rng.pick([2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 18, 19])
+            c.depth = rng.pick([1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 17, 31, 34, 64, 67])
+            if c.perChannel { c.weightScales = (0..<c.rows).map { _ in c.weightScales[0] * rng.logUniform(0.5, 2) } }
+            if c.bias != nil { c.bias = (0..<c.rows).map { _ in Int32(rng.int(-100_000...100_000)) } }
+            c.input = rng.int8s(c.batches * c.depth)
+            // TFLite's symmetric int8 weights, −127 … 127.
+            c.weights = rng.int8s(c.rows * c.depth).map { max($0, -127) }
+            try check(c, on: bench, layout: .pairedRows)
+        }
+    }
+
+    /// The layout's bounds: depth 511 with every product at its largest (|Σ w·x| just under
+    /// 2^23), and the second row's −127 under a negative first-row weight (its byte −128).
+    @Test(arguments: dspBoards)
+    func pairedRowLayoutAtItsLimits(board: String) throws {
+        let bench = try KernelBench(board: TestBoards.named(board))
+        var rng = Rng(0xFC04)
+        for (x, w0, w1) in [(Int8(-128), Int8(-127), Int8(-127)), (-128, 127, -127), (127, -1, -127), (-128, -128, 127)] {
+            var c = Self.randomCase(&rng, extreme: false)
+            c.batches = 1
+            c.rows = 7
+            c.depth = KernelABI.maxPairedRowDepth
+            c.perChannel = false
+            c.weightScales = [c.weightScales[0]]
+            c.filterZero = 0
+            c.bias = nil
+            c.input = Array(repeating: x, count: c.depth)
+            c.weights = (0..<c.rows).flatMap { r in Array(repeating: r % 2 == 0 ? w0 : w1, count: c.depth) }
+            // Outputs in range: the real multiplier scaled to the accumulator's size.
+            c.outputScale = c.inputScale * c.weightScales[0] * 9_000_000 / 100
+            try check(c, on: bench, layout: .pairedRows)
+        }
+    }
+
+    /// What the layout cannot hold is refused, so that the deployment keeps such a matrix
+    /// row-major.
+    @Test func pairedRowLayoutRefusesWhatItCannotHold() {
+        #expect(KernelABI.pairedRowWeights([1, 2, 3], rows: 1, depth: 3) == nil)
+        #expect(KernelABI.pairedRowWeights(Array(repeating: 1, count: 2 * 512), rows: 2, depth: 512) == nil)
+        // Column 1: first row −1, second −128.
+        #expect(KernelABI.pairedRowWeights([5, -1, 7, -128], rows: 2, depth: 2) == nil)
+        // −128 under a non-negative weight fits.
+        #expect(KernelABI.pairedRowWeights([5, 0, -128, -128], rows: 2, depth: 2) != nil)
     }
 }
