@@ -18,7 +18,9 @@ import Testing
         }
     }
 
-    func check(_ c: Case, on bench: KernelBench, randomState: Bool) throws {
+    /// `paired`: weights symmetric (−127 … 127, as TFLite's) and every gate matrix stored in
+    /// the paired-row layout (ARMv7E-M), as the deployment stores them.
+    func check(_ c: Case, on bench: KernelBench, randomState: Bool, paired: Bool = false) throws {
         var rng = Rng(c.seed)
         let inputQ = Quantization(scale: rng.logUniform(0.01, 0.1), zeroPoint: Int64(rng.int(-60...60)))
         let hiddenQ = Quantization(scale: rng.logUniform(0.004, 0.01), zeroPoint: Int64(rng.int(-10...10)))
@@ -27,7 +29,7 @@ import Testing
         let outShape = c.timeMajor ? [c.steps, c.batch, c.stateSize] : [c.batch, c.steps, c.stateSize]
         func weight(_ rows: Int, _ cols: Int) -> (OperandInfo, [Int8]) {
             (OperandInfo(shape: [rows, cols], type: .int8, quantization: Quantization(scale: rng.logUniform(0.002, 0.02), zeroPoint: 0)),
-             rng.int8s(rows * cols))
+             rng.int8s(rows * cols).map { paired ? max($0, -127) : $0 })
         }
         let inW = (0..<4).map { _ in weight(c.stateSize, c.inputSize) }
         let recW = (0..<4).map { _ in weight(c.stateSize, c.stateSize) }
@@ -58,9 +60,15 @@ import Testing
         let cell = bench.put(.int16(cell0))
         let out = bench.output(want.count, .int8)
         let scratch = bench.runner.allocate(KernelBindings.lstmScratchBytes(p))
+        func store(_ w: [Int8], rows: Int, depth: Int) throws -> (UInt32, KernelABI.WeightLayout) {
+            guard paired, rows >= 2 else { return (bench.put(.int8(w)), .rowMajor) }
+            return (bench.runner.put(try #require(KernelABI.pairedRowWeights(w, rows: rows, depth: depth))), .pairedRows)
+        }
+        let inS = try inW.map { try store($0.1, rows: c.stateSize, depth: c.inputSize) }
+        let recS = try recW.map { try store($0.1, rows: c.stateSize, depth: c.stateSize) }
         let call = try KernelBindings.lstm(
-            p, values: weights, inputWeights: inW.map { bench.put(.int8($0.1)) },
-            recurrentWeights: recW.map { bench.put(.int8($0.1)) }, input: x, output: out, hidden: h, cell: cell,
+            p, values: weights, inputWeights: inS.map(\.0), recurrentWeights: recS.map(\.0),
+            inputLayouts: inS.map(\.1), recurrentLayouts: recS.map(\.1), input: x, output: out, hidden: h, cell: cell,
             scratch: scratch, module: bench.module, place: bench.place)
         try bench.run(call)
         #expect(bench.read(out, want.count, .int8) == .int8(want), "\(bench.board.name) output: \(c)")
@@ -78,6 +86,7 @@ import Testing
                          cellClip: rng.pick([0, 0, 1, 3]), cellScalePower: rng.pick([-15, -13, -12, -11, -10]),
                          seed: rng.next())
             try check(c, on: bench, randomState: k % 2 == 1)
+            if TestBoards.arch(bench.board) == .v7em { try check(c, on: bench, randomState: k % 2 == 1, paired: true) }
         }
     }
 
