@@ -349,7 +349,8 @@ public final class Machine {
         slot.pointee.executions &+= 1
         if let model {
             let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
-            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model)
+            let memo = UnsafeMutableRawPointer(slot).advanced(by: DecodedSlot.memoOffset).assumingMemoryBound(to: TimingMemo.self)
+            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model, memo: memo)
         } else {
             timer.retire(slot.pointee.timing, record)
         }
@@ -425,6 +426,8 @@ public final class Machine {
         if n != 0 {
             timer.countRetired(opClass: slot.pointee.timing.opClass, n)
             slot.pointee.executions = 0
+            timer.flushMemo(UnsafeMutableRawPointer(slot).advanced(by: DecodedSlot.memoOffset)
+                .assumingMemoryBound(to: TimingMemo.self))
         }
     }
 

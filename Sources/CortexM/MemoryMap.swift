@@ -18,11 +18,15 @@ struct DecodedSlot {
     /// (`Machine.collectExecutionCounts`): the instruction and per-class counts, kept per
     /// slot so that the hot loop updates one counter it already has in hand.
     var executions: UInt64 = 0
+    /// The Cortex-M7 model's memo of this instruction's last issue (`TimingMemo`).
+    var memo = TimingMemo()
 
     /// Where `inst` sits in the slot: the executor reads it in place (`IRef`) at offset 0.
     static var instOffset: Int? { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.inst) }
     /// Where `timing` sits in the slot (the hot loop's timing model reads it in place).
     @inline(__always) static var timingOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.timing)! }
+    /// Where `memo` sits in the slot.
+    @inline(__always) static var memoOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.memo)! }
 }
 
 /// The decoded instruction in its decode-cache slot, read in place. Executing through a
