@@ -436,10 +436,14 @@ public final class CoreTimer {
             }
         }
         let key = UInt64(token) | bubble << 32 | stall << 44 | (executed ? 1 << 56 : 0) | UInt64(rec.beats) << 57
-        if let memo, memo.pointee.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
-            now &+= UInt64(memo.pointee.delta)
-            token = memo.pointee.out
-            memo.pointee.hits &+= 1
+        if let memo, memo.pointee.first.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
+            now &+= UInt64(memo.pointee.first.delta)
+            token = memo.pointee.first.out
+            memo.pointee.first.hits &+= 1
+        } else if let memo, memo.pointee.second.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
+            now &+= UInt64(memo.pointee.second.delta)
+            token = memo.pointee.second.out
+            memo.pointee.second.hits &+= 1
         } else {
             issueM7(st.p, executed: executed, beats: rec.beats, bubble: bubble, stall: stall, key: key, memo)
         }
@@ -472,15 +476,17 @@ public final class CoreTimer {
         let out = relativeStateToken()
         guard out != 0 else { return }
         let dual = UInt8(dualIssuedCount &- dual0), skipped = UInt8(skippedCount &- skipped0)
-        flushMemo(memo)  // the counters of the memo it replaces
-        memo.pointee = TimingMemo()
-        memo.pointee.key = key & ~UInt64(UInt32.max) | UInt64(tokenIn)
-        memo.pointee.out = out
-        memo.pointee.delta = UInt32(delta)
-        memo.pointee.dual = dual
-        memo.pointee.skipped = skipped
-        memo.pointee.interlock = UInt8(interlock)
-        memo.pointee.divide = UInt8(divide)
+        flush(&memo.pointee.second)  // the counters of the memo it replaces
+        memo.pointee.second = memo.pointee.first
+        var e = TimingMemo.Entry()
+        e.key = key & ~UInt64(UInt32.max) | UInt64(tokenIn)
+        e.out = out
+        e.delta = UInt32(delta)
+        e.dual = dual
+        e.skipped = skipped
+        e.interlock = UInt8(interlock)
+        e.divide = UInt8(divide)
+        memo.pointee.first = e
         token = out
     }
 
@@ -596,13 +602,18 @@ public final class CoreTimer {
     /// Hand a memo's counters over (before it is replaced, and before the counts are read
     /// or its slot dropped: the machine calls this with the execution counts).
     public func flushMemo(_ memo: UnsafeMutablePointer<TimingMemo>) {
-        let n = memo.pointee.hits
+        flush(&memo.pointee.first)
+        flush(&memo.pointee.second)
+    }
+
+    func flush(_ e: inout TimingMemo.Entry) {
+        let n = e.hits
         guard n != 0 else { return }
-        memo.pointee.hits = 0
-        dualIssuedCount &+= n &* UInt64(memo.pointee.dual)
-        skippedCount &+= n &* UInt64(memo.pointee.skipped)
-        stalls.interlock &+= n &* UInt64(memo.pointee.interlock)
-        stalls.divide &+= n &* UInt64(memo.pointee.divide)
+        e.hits = 0
+        dualIssuedCount &+= n &* UInt64(e.dual)
+        skippedCount &+= n &* UInt64(e.skipped)
+        stalls.interlock &+= n &* UInt64(e.interlock)
+        stalls.divide &+= n &* UInt64(e.divide)
     }
 
     /// The previous instruction was a branch; `nextPC` is where control went. Returns the

@@ -13,25 +13,34 @@
 /// data look-ups, the branch predictor): only the issue rules are skipped, and the counts
 /// come out identical (checked by `CortexMTests` against a run with memos off).
 public struct TimingMemo: Sendable {
-    /// Token in (low 32 bits), bubble (12 bits), data stall (12 bits), executed (1 bit),
-    /// transfer count (7 bits). `empty` matches no instruction: its token part is
-    /// 0xFFFFFFFF, which `M7StateTable` never gives out (and the 0 of "no token", which a
-    /// key with a real token in it would match, must not be an empty memo's).
-    @usableFromInline var key: UInt64 = TimingMemo.empty
-    @usableFromInline static let empty: UInt64 = .max
-    /// The state token after the instruction.
-    @usableFromInline var out: UInt32 = 0
-    /// Cycles added to `now` (bubble and data stall included).
-    @usableFromInline var delta: UInt32 = 0
-    /// Times the memo was applied since its counters were last handed over.
-    @usableFromInline var hits: UInt64 = 0
-    /// Per application: dual issued (0/1), skipped (0/1), interlock and divide stall cycles.
-    @usableFromInline var dual: UInt8 = 0
-    @usableFromInline var skipped: UInt8 = 0
-    @usableFromInline var interlock: UInt8 = 0
-    @usableFromInline var divide: UInt8 = 0
+    /// The latest memo first; the one before it second (a loop whose body alternates
+    /// between two paths, or meets two states at its head, keeps both).
+    @usableFromInline var first = Entry()
+    @usableFromInline var second = Entry()
 
     public init() {}
+
+    @usableFromInline struct Entry: Sendable {
+        /// Token in (low 32 bits), bubble (12 bits), data stall (12 bits), executed (1 bit),
+        /// transfer count (7 bits). `empty` matches no instruction: its token part is
+        /// 0xFFFFFFFF, which `M7StateTable` never gives out (and the 0 of "no token", which
+        /// a key with a real token in it would match, must not be an empty memo's).
+        @usableFromInline var key: UInt64 = Entry.empty
+        @usableFromInline static let empty: UInt64 = .max
+        /// The state token after the instruction.
+        @usableFromInline var out: UInt32 = 0
+        /// Cycles added to `now` (bubble and data stall included).
+        @usableFromInline var delta: UInt32 = 0
+        /// Times the memo was applied since its counters were last handed over.
+        @usableFromInline var hits: UInt64 = 0
+        /// Per application: dual issued (0/1), skipped (0/1), interlock and divide stall cycles.
+        @usableFromInline var dual: UInt8 = 0
+        @usableFromInline var skipped: UInt8 = 0
+        @usableFromInline var interlock: UInt8 = 0
+        @usableFromInline var divide: UInt8 = 0
+
+        init() {}
+    }
 }
 
 /// Cortex-M7 pipeline states relative to `now`, each given a token (1, 2, ...).
