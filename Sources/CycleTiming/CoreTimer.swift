@@ -440,10 +440,12 @@ public final class CoreTimer {
             now &+= UInt64(memo.pointee.first.delta)
             token = memo.pointee.first.out
             memo.pointee.first.hits &+= 1
+            if memo.pointee.first.hits == .max { flushMemo(memo) }
         } else if let memo, memo.pointee.second.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
             now &+= UInt64(memo.pointee.second.delta)
             token = memo.pointee.second.out
             memo.pointee.second.hits &+= 1
+            if memo.pointee.second.hits == .max { flushMemo(memo) }
         } else {
             issueM7(st.p, executed: executed, beats: rec.beats, bubble: bubble, stall: stall, key: key, memo)
         }
@@ -607,7 +609,7 @@ public final class CoreTimer {
     }
 
     func flush(_ e: inout TimingMemo.Entry) {
-        let n = e.hits
+        let n = UInt64(e.hits)
         guard n != 0 else { return }
         e.hits = 0
         dualIssuedCount &+= n &* UInt64(e.dual)
