@@ -56,3 +56,33 @@ import Testing
         }
     }
 }
+
+/// The state table's tokens: equal states get equal tokens, and when the table fills up
+/// it starts over with new numbers, so a memo recorded before can never match again.
+@Suite struct M7StateTableTests {
+    func key(_ i: Int) -> M7StateTable.Key {
+        M7StateTable.Key(lo: UInt64(i & 0xFF) | UInt64((i >> 8) & 0xFF) << 8, hi: UInt64(i >> 16), units: 0x100)
+    }
+
+    @Test func tokensAreStableUntilTheTableFillsThenNeverReused() {
+        var table = M7StateTable()
+        defer { table.deallocate() }
+        let first = table.token(key(0))
+        #expect(first != 0)
+        #expect(table.token(key(0)) == first)
+        var seen: Set<UInt32> = [first]
+        for i in 1..<M7StateTable.capacity {
+            let t = table.token(key(i))
+            #expect(!seen.contains(t))
+            seen.insert(t)
+        }
+        #expect(table.token(key(1)) == first + 1)  // still in the table
+        // One more state: the table starts over, with tokens it never gave out before.
+        let next = table.token(key(M7StateTable.capacity))
+        #expect(!seen.contains(next))
+        #expect(table.key(next) == key(M7StateTable.capacity))
+        let again = table.token(key(0))
+        #expect(!seen.contains(again) && again != next)
+        #expect(table.key(again) == key(0))
+    }
+}
