@@ -114,11 +114,7 @@ public final class Machine {
     /// probed instruction while it executes.
     var probes: Set<UInt32> = []
     var probeHandler: ((UInt32) -> Void)?
-    let probeSlot: UnsafeMutablePointer<DecodedSlot> = {
-        let p = UnsafeMutablePointer<DecodedSlot>.allocate(capacity: 1)
-        p.initialize(to: DecodedSlot(inst: Instruction(.undefined, size: 0), timing: StaticTiming(), function: 0))
-        return p
-    }()
+    let probeSlot = DecodedSlot.allocate(count: 1)
     /// A `call` is running: fetching `callReturnAddress` ends it.
     var callActive = false
 
@@ -153,7 +149,7 @@ public final class Machine {
         collectExecutionCounts()  // the timer may outlive the machine
         r.deallocate()
         functionCycles.deallocate()
-        probeSlot.deallocate()
+        DecodedSlot.deallocate(probeSlot)
         recordStorage.deallocate()
     }
 
@@ -349,7 +345,7 @@ public final class Machine {
         slot.pointee.executions &+= 1
         if let model {
             let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
-            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model)
+            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model, memo: DecodedSlot.memo(slot))
         } else {
             timer.retire(slot.pointee.timing, record)
         }
@@ -403,11 +399,13 @@ public final class Machine {
             probeHandler?(address)
             collectExecutionCount(probeSlot)
             probeSlot.pointee = try decodeSlot(region, ri, off, address)
+            DecodedSlot.memo(probeSlot).pointee = TimingMemo()  // memos of another instruction
             return probeSlot
         }
         if slot.pointee.inst.size == 0 {
             collectExecutionCount(slot)  // an invalidated slot still holds its count
             slot.pointee = try decodeSlot(region, ri, off, address)
+            DecodedSlot.memo(slot).pointee = TimingMemo()  // the old instruction's memos
         }
         return slot
     }
@@ -425,6 +423,7 @@ public final class Machine {
         if n != 0 {
             timer.countRetired(opClass: slot.pointee.timing.opClass, n)
             slot.pointee.executions = 0
+            timer.flushMemo(DecodedSlot.memo(slot))
         }
     }
 

@@ -23,6 +23,38 @@ struct DecodedSlot {
     static var instOffset: Int? { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.inst) }
     /// Where `timing` sits in the slot (the hot loop's timing model reads it in place).
     @inline(__always) static var timingOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.timing)! }
+
+    /// Each slot's `TimingMemo` (the Cortex-M7 model's memo of its last issue) lies this
+    /// many bytes after it, in a block of memos spaced as the slots (`allocate`): the M0+
+    /// and M4 loops, which use none, keep one 48-byte slot per instruction, and the
+    /// M7 loop finds the memo at a constant distance.
+    static let memoDistance = (MemoryMap.slotsPerChunk + 1) * MemoryLayout<DecodedSlot>.stride
+
+    /// The memo of a slot allocated by `allocate`.
+    @inline(__always)
+    static func memo(_ slot: UnsafeMutablePointer<DecodedSlot>) -> UnsafeMutablePointer<TimingMemo> {
+        (UnsafeMutableRawPointer(slot) + memoDistance).assumingMemoryBound(to: TimingMemo.self)
+    }
+
+    /// `count` empty slots (at most `MemoryMap.slotsPerChunk + 1`) with their memos.
+    /// Needs `MemoryLayout<TimingMemo>.size <= MemoryLayout<DecodedSlot>.stride`
+    /// (checked by a test).
+    static func allocate(count: Int) -> UnsafeMutablePointer<DecodedSlot> {
+        let stride = MemoryLayout<DecodedSlot>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: memoDistance + count * stride, alignment: 64)
+        let slots = raw.bindMemory(to: DecodedSlot.self, capacity: count)
+        slots.initialize(repeating: DecodedSlot(inst: Instruction(.undefined, size: 0), timing: StaticTiming(), function: 0),
+                         count: count)
+        for k in 0..<count {
+            (raw + memoDistance + k * stride).bindMemory(to: TimingMemo.self, capacity: 1).initialize(to: TimingMemo())
+        }
+        return slots
+    }
+
+    /// Free slots from `allocate` (the types are trivial: nothing to deinitialize).
+    static func deallocate(_ slots: UnsafeMutablePointer<DecodedSlot>) {
+        UnsafeMutableRawPointer(slots).deallocate()
+    }
 }
 
 /// The decoded instruction in its decode-cache slot, read in place. Executing through a
@@ -163,9 +195,7 @@ final class MemoryMap {
         let bytes = min(MemoryMap.chunkBytes, regions[i].size - start)
         if let slots = table[c] { return (slots, start, bytes) }
         // One spare slot past the end: a 32-bit instruction in the last halfword.
-        let slots = UnsafeMutablePointer<DecodedSlot>.allocate(capacity: MemoryMap.slotsPerChunk + 1)
-        slots.initialize(repeating: DecodedSlot(inst: Instruction(.undefined, size: 0), timing: StaticTiming(), function: 0),
-                         count: MemoryMap.slotsPerChunk + 1)
+        let slots = DecodedSlot.allocate(count: MemoryMap.slotsPerChunk + 1)
         table[c] = slots
         return (slots, start, bytes)
     }
@@ -207,10 +237,7 @@ final class MemoryMap {
         for i in 0..<regionCount {
             guard let table = regions[i].code else { continue }
             for c in 0..<regions[i].chunkCount {
-                if let slots = table[c] {
-                    slots.deinitialize(count: MemoryMap.slotsPerChunk + 1)
-                    slots.deallocate()
-                }
+                if let slots = table[c] { DecodedSlot.deallocate(slots) }
             }
             table.deallocate()
             regions[i].code = nil

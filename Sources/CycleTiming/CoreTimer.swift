@@ -81,6 +81,15 @@ public final class CoreTimer {
     @usableFromInline var pendingBranchPC: UInt32 = 0
     @usableFromInline var pendingFallthrough: UInt32 = 0
     @usableFromInline var pendingKind: PendingBranch = .none
+    /// The pipeline state (`slotFree`, `usedUnits`, `ready`) as a token of `states`, or 0
+    /// when those fields themselves hold it. Memo hits move only the token;
+    /// `materializeM7` writes the fields back before anything else reads them.
+    @usableFromInline var token: UInt32 = 0
+    @usableFromInline var states = M7StateTable()
+    /// Whether `retireM7` records memos (tests turn it off to compare).
+    public var memoize = true
+    /// Instructions whose issue rules ran because no memo matched (tests read it).
+    public internal(set) var memoMisses: UInt64 = 0
 
     @usableFromInline enum PendingBranch { case none, direct, indirect }
 
@@ -139,6 +148,7 @@ public final class CoreTimer {
     deinit {
         memory.deallocate()
         predictor.deallocate()
+        states.deallocate()
         classCounts.deallocate()
         regionReads.deallocate()
         regionWrites.deallocate()
@@ -188,6 +198,13 @@ public final class CoreTimer {
     /// `retire(_:_:as:)` reading the static timing and the record in place (the hot loops).
     @inlinable @inline(__always)
     public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model) {
+        retire(st, rec, as: m, memo: nil)
+    }
+
+    /// `retire(_:_:as:)` with the instruction's memo (its decode-cache slot's `TimingMemo`),
+    /// which the Cortex-M7 rules use and update (`TimingMemo`).
+    @inlinable @inline(__always)
+    public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model, memo: UnsafeMutablePointer<TimingMemo>?) {
         if rec.beats != 0 { countTransfers(rec) }
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
             retireException(st.p.pointee, rec.p.pointee)
@@ -199,7 +216,7 @@ public final class CoreTimer {
         case .m0plus, .m4, .xtensa:
             retireScalar(st, rec, m)
         case .m7:
-            retireM7(st, rec)
+            retireM7(st, rec, memo)
         }
     }
 
@@ -211,6 +228,7 @@ public final class CoreTimer {
 
     /// Cycles spent with the core stalled or asleep (WFI waiting for an interrupt).
     public func advance(idle n: UInt64) {
+        materializeM7()
         now &+= n
         stalls.sleep &+= n
         slotFree = false
@@ -325,6 +343,7 @@ public final class CoreTimer {
             exceptionCount &+= rec.exceptionEntry ? 1 : 0
             return
         }
+        materializeM7()
         var c: UInt64 = 0
         var own = UInt64(st.cycles)
         if rec.tailChained {
@@ -398,18 +417,89 @@ public final class CoreTimer {
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
     @inlinable @inline(always)
-    func retireM7(_ st: TimingRef, _ rec: RecordRef) {
+    func retireM7(_ st: TimingRef, _ rec: RecordRef, _ memo: UnsafeMutablePointer<TimingMemo>?) {
+        // The dynamic inputs: the bubble before the instruction (misprediction, fetch) and
+        // the data-memory stall, each looked up as the rules below would.
         var bubble: UInt64 = 0
         if pendingKind != .none { bubble &+= resolveBranch(nextPC: rec.pc) }
         if rec.pc &- fetchLo >= fetchSpan {
             bubble &+= fetchStall(rec.pc)
         }
+        let executed = rec.executed
+        var stall: UInt64 = 0
+        if executed && rec.beats != 0 {
+            let r = Int(rec.region)
+            if !dataFree[r] {
+                stall = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
+                                    beatBytes: Int(rec.beatBytes), write: rec.write)
+                stalls.data &+= stall
+            }
+        }
+        let key = UInt64(token) | bubble << 32 | stall << 44 | (executed ? 1 << 56 : 0) | UInt64(rec.beats) << 57
+        if let memo, memo.pointee.first.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
+            now &+= UInt64(memo.pointee.first.delta)
+            token = memo.pointee.first.out
+            memo.pointee.first.hits &+= 1
+            if memo.pointee.first.hits == .max { flushMemo(memo) }
+        } else if let memo, memo.pointee.second.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
+            now &+= UInt64(memo.pointee.second.delta)
+            token = memo.pointee.second.out
+            memo.pointee.second.hits &+= 1
+            if memo.pointee.second.hits == .max { flushMemo(memo) }
+        } else {
+            issueM7(st.p, executed: executed, beats: rec.beats, bubble: bubble, stall: stall, key: key, memo)
+        }
+        // Branches are resolved when the next instruction shows where control went.
+        let cls = st.opClass
+        if cls >= OpClass.branch.rawValue && cls <= OpClass.tableBranch.rawValue || rec.branched {
+            pendingBranchPC = rec.pc
+            pendingFallthrough = rec.pc &+ (st.flags & TimingFlags.wide != 0 ? 4 : 2)
+            pendingKind = (cls == OpClass.branch.rawValue || (cls == OpClass.branchLink.rawValue && st.reads == 0))
+                ? .direct : .indirect
+        }
+    }
+
+    /// The Cortex-M7 issue rules for one instruction, given its bubble and data stall (a
+    /// memo miss); records a memo when `memo` is given and the state fits one.
+    @usableFromInline @inline(never)
+    func issueM7(_ st: UnsafePointer<StaticTiming>, executed: Bool, beats: UInt8, bubble: UInt64, stall: UInt64,
+                 key: UInt64, _ memo: UnsafeMutablePointer<TimingMemo>?) {
+        memoMisses &+= 1
+        let before = now
+        let canMemo = memo != nil && memoize && before != 0 && (bubble | stall) < 4096 && beats < 128
+        var tokenIn = token
+        materializeM7()
+        if canMemo && tokenIn == 0 { tokenIn = relativeStateToken() }
+        let dual0 = dualIssuedCount, skipped0 = skippedCount, interlock0 = stalls.interlock, divide0 = stalls.divide
+        issueRulesM7(st.pointee, executed: executed, beats: beats, bubble: bubble, stall: stall)
+        guard canMemo, let memo, tokenIn != 0 else { return }
+        let delta = now &- before, interlock = stalls.interlock &- interlock0, divide = stalls.divide &- divide0
+        guard delta <= UInt64(UInt32.max), interlock < 256, divide < 256 else { return }
+        let out = relativeStateToken()
+        guard out != 0 else { return }
+        let dual = UInt8(dualIssuedCount &- dual0), skipped = UInt8(skippedCount &- skipped0)
+        flush(&memo.pointee.second)  // the counters of the memo it replaces
+        memo.pointee.second = memo.pointee.first
+        var e = TimingMemo.Entry()
+        e.key = key & ~UInt64(UInt32.max) | UInt64(tokenIn)
+        e.out = out
+        e.delta = UInt32(delta)
+        e.dual = dual
+        e.skipped = skipped
+        e.interlock = UInt8(interlock)
+        e.divide = UInt8(divide)
+        memo.pointee.first = e
+        token = out
+    }
+
+    /// [M7] ARMScheduleM7.td: in-order issue of up to two instructions per cycle.
+    @inline(__always)
+    func issueRulesM7(_ st: StaticTiming, executed: Bool, beats: UInt8, bubble: UInt64, stall: UInt64) {
         if bubble != 0 {
             now &+= bubble
             slotFree = false
         }
         if st.cycles == 0 { return }  // IT: issued with its neighbour, no pipe of its own
-        let executed = rec.executed
         if !executed { skippedCount &+= 1 }
         let group = now &- 1
         let flags = st.flags
@@ -452,7 +542,7 @@ public final class CoreTimer {
                 // LDM/STM/PUSH/POP: sersim moves two registers per cycle over the 64-bit
                 // load/store path (approximation; ARMScheduleM7.td only marks them single
                 // issue).
-                n = max(1, (UInt64(rec.beats) &+ 1) / 2)
+                n = max(1, (UInt64(beats) &+ 1) / 2)
             }
             if n > 1 && st.opClass == OpClass.div.rawValue { stalls.divide &+= n &- 1 }
             now = t &+ n
@@ -460,17 +550,9 @@ public final class CoreTimer {
             usedUnits = st.unit
         }
         if executed {
-            if rec.beats != 0 {
-                let r = Int(rec.region)
-                if !dataFree[r] {
-                    let s = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
-                                        beatBytes: Int(rec.beatBytes), write: rec.write)
-                    if s != 0 {
-                        now &+= s
-                        stalls.data &+= s
-                        slotFree = false
-                    }
-                }
+            if stall != 0 {
+                now &+= stall
+                slotFree = false
             }
             var w = st.writes
             if w != 0 {
@@ -483,14 +565,57 @@ public final class CoreTimer {
                 if st.base != StaticTiming.noBase { ready[Int(st.base & 15)] = t &+ 1 }
             }
         }
-        // Branches are resolved when the next instruction shows where control went.
-        let cls = st.opClass
-        if cls >= OpClass.branch.rawValue && cls <= OpClass.tableBranch.rawValue || rec.branched {
-            pendingBranchPC = rec.pc
-            pendingFallthrough = rec.pc &+ (flags & TimingFlags.wide != 0 ? 4 : 2)
-            pendingKind = (cls == OpClass.branch.rawValue || (cls == OpClass.branchLink.rawValue && st.reads == 0))
-                ? .direct : .indirect
+    }
+
+    /// Write the pipeline state a token stands for back into `slotFree`, `usedUnits` and
+    /// `ready` (relative to the current `now`), and drop the token.
+    @usableFromInline
+    func materializeM7() {
+        guard token != 0 else { return }
+        let k = states.key(token)
+        token = 0
+        let base = now &- 1
+        for r in 0..<8 {
+            let d = (k.lo >> UInt64(8 * r)) & 0xFF
+            ready[r] = d == 0 ? 0 : base &+ d
+            let e = (k.hi >> UInt64(8 * r)) & 0xFF
+            ready[r + 8] = e == 0 ? 0 : base &+ e
         }
+        slotFree = k.units & 0x100 != 0
+        usedUnits = UInt8(truncatingIfNeeded: k.units)
+    }
+
+    /// The token of the current pipeline state (held in the fields), or 0 when a register's
+    /// readiness lies too far ahead to be kept in a byte.
+    func relativeStateToken() -> UInt32 {
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        let base = now &- 1
+        for r in 0..<16 {
+            let x = ready[r]
+            guard x != 0 && x > base else { continue }
+            let d = x &- base
+            guard d < 256 else { return 0 }
+            if r < 8 { lo |= d << UInt64(8 * r) } else { hi |= d << UInt64(8 * (r - 8)) }
+        }
+        let units: UInt16 = slotFree ? 0x100 | UInt16(usedUnits) : 0
+        return states.token(M7StateTable.Key(lo: lo, hi: hi, units: units))
+    }
+
+    /// Hand a memo's counters over (before it is replaced, and before the counts are read
+    /// or its slot dropped: the machine calls this with the execution counts).
+    public func flushMemo(_ memo: UnsafeMutablePointer<TimingMemo>) {
+        flush(&memo.pointee.first)
+        flush(&memo.pointee.second)
+    }
+
+    func flush(_ e: inout TimingMemo.Entry) {
+        let n = UInt64(e.hits)
+        guard n != 0 else { return }
+        e.hits = 0
+        dualIssuedCount &+= n &* UInt64(e.dual)
+        skippedCount &+= n &* UInt64(e.skipped)
+        stalls.interlock &+= n &* UInt64(e.interlock)
+        stalls.divide &+= n &* UInt64(e.divide)
     }
 
     /// The previous instruction was a branch; `nextPC` is where control went. Returns the

@@ -1,4 +1,5 @@
 import BoardProfiles
+import CycleTiming
 import ELFFile
 import Testing
 import ThumbISA
@@ -34,5 +35,16 @@ import ThumbISA
     /// The executor reads a slot's instruction through a pointer to the slot.
     @Test func instructionIsTheSlotsFirstField() {
         #expect(DecodedSlot.instOffset == 0)
+    }
+
+    /// Each slot's memo lies `memoDistance` after it, in a block spaced as the slots: a
+    /// memo must fit in a slot's stride, or neighbouring memos would overlap.
+    @Test func memoFitsASlotStride() {
+        #expect(MemoryLayout<TimingMemo>.size <= MemoryLayout<DecodedSlot>.stride)
+        #expect(MemoryLayout<DecodedSlot>.stride % MemoryLayout<TimingMemo>.alignment == 0)
+        let slots = DecodedSlot.allocate(count: 3)
+        defer { DecodedSlot.deallocate(slots) }
+        #expect(UnsafeMutableRawPointer(DecodedSlot.memo(slots + 2)) - UnsafeMutableRawPointer(DecodedSlot.memo(slots + 1))
+            == MemoryLayout<DecodedSlot>.stride)
     }
 }

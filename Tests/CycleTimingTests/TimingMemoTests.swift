@@ -1,0 +1,88 @@
+import BoardProfiles
+import ELFFile
+import Foundation
+import Testing
+@testable import CortexM
+@testable import CycleTiming
+
+/// The Cortex-M7 model's per-instruction memos (`TimingMemo`) must not change a single
+/// count: each firmware fixture runs twice through the machine's hot loop, with memos and
+/// with the rules evaluated at every instruction, and the whole statistics must agree.
+/// With the L1 caches on, fetch bubbles and data stalls vary from one pass of a loop to
+/// the next, which exercises the memo's dynamic inputs.
+@Suite struct TimingMemoTests {
+    static let firmware = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("CortexMTests/Fixtures/firmware")
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var elf: String
+        var caches: Bool
+        var testDescription: String { elf + (caches ? " (I/D caches on)" : "") }
+    }
+
+    static let cases: [Case] = ["benchmac-m7-O2", "crc-m7-O0", "crc-m7-O2", "dsp-m7-O2", "matmul-m7-O3", "sort-m7-Os",
+                                "handlers-m7-O2", "stdio-m7-O2"].flatMap { name in
+        [false, true].map { Case(elf: name + "-stm32f746.elf", caches: $0) }
+    }
+
+    struct Outcome: Equatable {
+        var statistics: TimingStatistics
+        var output: String
+        var stop: String
+    }
+
+    func run(_ c: Case, memoize: Bool) throws -> (Outcome, misses: UInt64) {
+        let board = try BoardLibrary.load("stm32f746")
+        let image = try ELFReader.read(path: TimingMemoTests.firmware.appendingPathComponent(c.elf).path)
+        let m = try Machine(board: board)
+        try m.load(image)
+        m.timer.memoize = memoize
+        if c.caches { m.timer.setCacheEnables(ccr: 1 << 17 | 1 << 16) }
+        let stop = try m.run(maxCycles: 20_000_000)
+        let outcome = Outcome(statistics: m.timer.statistics, output: String(decoding: m.semihosting.stdout + m.semihosting.stderr, as: UTF8.self),
+                              stop: "\(stop)")
+        return (outcome, m.timer.memoMisses)
+    }
+
+    @Test(arguments: cases)
+    func memosChangeNoCount(_ c: Case) throws {
+        let (with, misses) = try run(c, memoize: true)
+        let (without, _) = try run(c, memoize: false)
+        #expect(with == without)
+        #expect(with.stop.hasPrefix("exited"), "\(with.stop)")
+        // The memos were used: most instructions of these loops took one.
+        if c.elf.hasPrefix("benchmac") || c.elf.hasPrefix("crc") {
+            #expect(misses * 4 < with.statistics.instructions, "\(misses) misses in \(with.statistics.instructions)")
+        }
+    }
+}
+
+/// The state table's tokens: equal states get equal tokens, and when the table fills up
+/// it starts over with new numbers, so a memo recorded before can never match again.
+@Suite struct M7StateTableTests {
+    func key(_ i: Int) -> M7StateTable.Key {
+        M7StateTable.Key(lo: UInt64(i & 0xFF) | UInt64((i >> 8) & 0xFF) << 8, hi: UInt64(i >> 16), units: 0x100)
+    }
+
+    @Test func tokensAreStableUntilTheTableFillsThenNeverReused() {
+        var table = M7StateTable()
+        defer { table.deallocate() }
+        let first = table.token(key(0))
+        #expect(first != 0)
+        #expect(table.token(key(0)) == first)
+        var seen: Set<UInt32> = [first]
+        for i in 1..<M7StateTable.capacity {
+            let t = table.token(key(i))
+            #expect(!seen.contains(t))
+            seen.insert(t)
+        }
+        #expect(table.token(key(1)) == first + 1)  // still in the table
+        // One more state: the table starts over, with tokens it never gave out before.
+        let next = table.token(key(M7StateTable.capacity))
+        #expect(!seen.contains(next))
+        #expect(table.key(next) == key(M7StateTable.capacity))
+        let again = table.token(key(0))
+        #expect(!seen.contains(again) && again != next)
+        #expect(table.key(again) == key(0))
+    }
+}
