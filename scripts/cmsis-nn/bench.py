@@ -23,7 +23,7 @@ on the M7: branch predictor and D-cache). Nothing from CMSIS-NN is kept in this 
 pass a checkout with --cmsis-nn (scripts/cmsis-nn/README.md says which commit).
 
 Usage: scripts/cmsis-nn/bench.py --cmsis-nn DIR [--sersim PATH] [--sizes 64,128,256]
-                                 [--opts O3,Os] [--cores m0plus,m4,m7] [--keep DIR] [--json]
+           [--opts O3,Os] [--cores m0plus,m4,m7] [--keep DIR] [--m7-split] [--no-marginal] [--json]
 Needs arm-none-eabi-gcc and a release build of sersim (swift build -c release --product sersim).
 """
 import argparse
@@ -214,11 +214,11 @@ def linker_script(core, split):
     return LINKER.format(memory=memory, fast=c["fast"], ram=ram, weights=weights, weights_assert=weights_assert)
 
 
-def needs_split(core, p):
+def needs_split(core, p, force=False):
     c = CORES[core]
     if "split" not in c:
         return False
-    return p["rows"] * p["depth"] + c["split"]["reserve"] > c["regions"][c["ram"]][1]
+    return force or p["rows"] * p["depth"] + c["split"]["reserve"] > c["regions"][c["ram"]][1]
 
 
 def cflags(cpu, opt):
@@ -226,8 +226,8 @@ def cflags(cpu, opt):
             "-ffunction-sections", "-fdata-sections"]
 
 
-def build(core, opt, p, cmsis, tmp, keep):
-    split = needs_split(core, p)
+def build(core, opt, p, cmsis, tmp, keep, force_split=False):
+    split = needs_split(core, p, force_split)
     name = "fc-%dx%d-%s-%s" % (p["depth"], p["rows"], core, opt)
     script = os.path.join(tmp, name + ".ld")
     with open(script, "w") as f:
@@ -281,6 +281,10 @@ def main():
     ap.add_argument("--opts", default="O3,Os")
     ap.add_argument("--cores", default="m0plus,m4,m7")
     ap.add_argument("--keep", metavar="DIR", help="keep the ELF files here (for objdump)")
+    ap.add_argument("--no-marginal", action="store_true",
+                    help="skip the inner-loop measurement (256 rows, depth 128 and 240)")
+    ap.add_argument("--m7-split", action="store_true",
+                    help="M7: weights in DTCM and the rest in SRAM1 behind the D-cache at every size (a placement check)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     args = ap.parse_args()
 
@@ -309,33 +313,47 @@ def main():
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
 
+    # The inner loop alone: cycles added per MAC when 256 rows go from depth 128 to 240
+    # (both multiples of 16, so gcc's 4-times unrolled M4/M7 loop has no remainder; 240 x 256
+    # weights still fit the M7's DTCM).
+    marginal = [(128, 256), (240, 256)] if not args.no_marginal else []
+    layers = [(n, n) for n in sizes] + [l for l in marginal if l not in [(n, n) for n in sizes]]
     results = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for n in sizes:
-                p = layer_params(n, n)
+            for depth, rows in layers:
+                p = layer_params(rows, depth)
                 want = reference(p)
                 for core in cores:
                     for opt in opts:
-                        elf, split = build(core, opt, p, args.cmsis_nn, tmp, args.keep)
+                        elf, split = build(core, opt, p, args.cmsis_nn, tmp, args.keep, args.m7_split)
                         r = sersim_run(args.sersim, CORES[core]["board"], elf)
                         if r["output"] != want:
                             bad = [i for i in range(min(len(want), len(r["output"]))) if want[i] != r["output"][i]]
                             raise Failure("%s: CMSIS-NN's output differs from the reference (%d of %d bytes; first at "
                                           "row %s)" % (os.path.basename(elf), len(bad) + abs(len(want) - len(r["output"])),
                                                        len(want), bad[0] if bad else "end"))
-                        results.append(dict(core=core, board=CORES[core]["board"], opt=opt, depth=n, rows=n,
+                        results.append(dict(core=core, board=CORES[core]["board"], opt=opt, depth=depth, rows=rows,
                                             split_data=split, cycles=r["warm"], cold_cycles=r["cold"],
                                             counter=r["counter"], counter_overhead=r["overhead"],
-                                            cycles_per_mac=r["warm"] / (n * n),
+                                            cycles_per_mac=r["warm"] / (depth * rows),
                                             code_bytes=symbol_size(elf, "arm_nn_vec_mat_mult_t_s8")))
     except Failure as e:
         sys.exit(str(e))
 
+    by = {(r["core"], r["opt"], r["depth"], r["rows"]): r for r in results}
+    marginals = []
+    if marginal:
+        (d0, r0), (d1, r1) = marginal
+        for c in cores:
+            for o in opts:
+                m = (by[(c, o, d1, r1)]["cycles"] - by[(c, o, d0, r0)]["cycles"]) / (r0 * (d1 - d0))
+                marginals.append(dict(core=c, opt=o, rows=r0, depth_from=d0, depth_to=d1, cycles_per_mac=m))
     tools = dict(gcc=run(["arm-none-eabi-gcc", "--version"]).splitlines()[0], cmsis_nn=cmsis_commit(args.cmsis_nn),
                  flags=" ".join(cflags("<cortex-m0plus|cortex-m4|cortex-m7>", "<O3|Os>")))
     if args.json:
-        json.dump(dict(generator="scripts/cmsis-nn/bench.py", tools=tools, results=results), sys.stdout, indent=1)
+        json.dump(dict(generator="scripts/cmsis-nn/bench.py", tools=tools, results=results, inner_loop=marginals),
+                  sys.stdout, indent=1)
         print()
         return
     print("CMSIS-NN %s, %s, flags %s" % (tools["cmsis_nn"], tools["gcc"], tools["flags"]))
@@ -343,23 +361,24 @@ def main():
     print()
     print("| layer | " + " | ".join("%s -%s" % (CORES[c]["label"], o) for c in cores for o in opts) + " |")
     print("|---|" + "---:|" * (len(cores) * len(opts)))
-    by = {(r["core"], r["opt"], r["depth"]): r for r in results}
     for n in sizes:
         cells = []
         for c in cores:
             for o in opts:
-                r = by[(c, o, n)]
+                r = by[(c, o, n, n)]
                 cells.append("%.2f" % r["cycles_per_mac"] + (" †" if r["split_data"] else ""))
         print("| %d × %d | %s |" % (n, n, " | ".join(cells)))
+    if marginals:
+        print("| inner loop (marginal), %d rows, depth %d → %d | %s |" % (
+            marginal[0][1], marginal[0][0], marginal[1][0], " | ".join("%.2f" % m["cycles_per_mac"] for m in marginals)))
     if any(r["split_data"] for r in results):
         print("\n† weights in DTCM, the rest in SRAM1 behind the D-cache (the 64 KB DTCM holds only the weights)")
     print()
     for r in results:
-        print("%-7s %-3s %3d x %-3d %9d cycles (first call %d), counter %s (overhead %d taken off), "
+        print("%-7s %-3s %3d x %-3d %9d cycles (first call %d), counter %s (overhead %d taken off)%s, "
               "arm_nn_vec_mat_mult_t_s8 %s bytes" % (r["core"], r["opt"], r["depth"], r["rows"], r["cycles"],
                                                      r["cold_cycles"], r["counter"], r["counter_overhead"],
-                                                     r["code_bytes"]))
-
+                                                     ", split data" if r["split_data"] else "", r["code_bytes"]))
 
 if __name__ == "__main__":
     main()
