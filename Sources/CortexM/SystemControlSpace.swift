@@ -143,6 +143,10 @@ extension Machine {
         case 0xE000_1004:
             guard board.core.kind != .cortexM0plus else { return 0 }  // NOCYCCNT
             return scs.cyccntRunning ? UInt32(truncatingIfNeeded: now &- scs.cyccntBase) : scs.cyccntFrozen
+        // DWT_LSR (CoreSight lock status): 0, no software lock. Cortex-M7 parts implement
+        // one (firmware writes 0xC5ACCE55 to DWT_LAR before enabling CYCCNT); sersim's DWT
+        // is always unlocked, so such firmware and firmware that skips the unlock both run.
+        case 0xE000_1FB4: return 0
         case 0xE000_E004: return arch == .v6m ? 0 : 0  // ICTR: interrupt lines in groups of 32
         case 0xE000_E008: return scs.actlr
         case 0xE000_E010:
@@ -232,6 +236,7 @@ extension Machine {
             guard board.core.kind != .cortexM0plus else { return }
             scs.cyccntFrozen = v
             scs.cyccntBase = now &- UInt64(v)
+        case 0xE000_1FB0: return  // DWT_LAR: accepted; no lock to open (see DWT_LSR above)
         case 0xE000_E008: scs.actlr = v
         case 0xE000_E010:
             let wasEnabled = scs.systickCSR & 1 != 0

@@ -186,6 +186,15 @@ import ThumbISA
         #expect(host == 2 + 1 + 1 + 1 + 5)
     }
 
+    /// The unlock Cortex-M7 firmware does before enabling CYCCNT (DWT_LAR = 0xC5ACCE55, then
+    /// DWT_LSR read) is accepted: sersim's DWT has no software lock, LSR reads 0.
+    @Test func dwtLockAccessIsAccepted() throws {
+        let code: [Instruction] = [str(.r6, .r7), ldr(.r0, .r5)]
+        let r = try rig(code, regs: [7: 0xE000_1FB0, 6: 0xC5AC_CE55, 5: 0xE000_1FB4, 0: 0xFFFF_FFFF])
+        try r.cycles(2)
+        #expect(r.machine.register(0) == 0)
+    }
+
     @Test func sysTickCountsTheModelledCycles() throws {
         // SysTick on the processor clock (CSR = ENABLE | CLKSOURCE): the current value read
         // before and after a block differs by the block's modelled cycles.
