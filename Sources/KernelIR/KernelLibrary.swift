@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ThumbISA
 
 /// A set of kernel IR files parsed and verified together: sersim's own `Kernels/`
@@ -6,6 +7,10 @@ import ThumbISA
 public struct KernelLibrary: Sendable {
     public let sources: [(name: String, text: String)]
     public let verified: VerifiedModule
+    /// Compiled modules by architecture and kernel set: compiling is deterministic, and a
+    /// deployment compiles the same set in both of its layout passes, a sweep once per
+    /// configuration.
+    private let compiled = CompileCache()
 
     public init(sources: [(name: String, text: String)]) throws(KernelIRError) {
         var module = Module()
@@ -14,10 +19,13 @@ public struct KernelLibrary: Sendable {
         self.verified = try Verifier.verify(module)
     }
 
-    /// The kernels shipped with sersim (Kernels/*.kir, embedded when built).
+    /// The kernels shipped with sersim (Kernels/*.kir, embedded when built), parsed and
+    /// verified once per process.
     public static func bundled() throws(KernelIRError) -> KernelLibrary {
-        try KernelLibrary(sources: bundledSources)
+        try bundledOnce.get()
     }
+
+    private static let bundledOnce = Result { () throws(KernelIRError) in try KernelLibrary(sources: bundledSources) }
 
     /// Every `.kir` file of a directory — for trying edited kernels.
     public static func load(directory: String) throws(KernelIRError) -> KernelLibrary {
@@ -44,12 +52,26 @@ public struct KernelLibrary: Sendable {
 
     /// Compile `kernels` (all when nil) and what they call for a core architecture.
     public func compile(for arch: ArchLevel, kernels: [String]? = nil) throws(KernelIRError) -> CompiledModule {
+        let key = CompileCache.Key(arch: arch, kernels: kernels)
+        if let hit = compiled.modules.withLock({ $0[key] }) { return hit }
         var texts: [String: String] = [:]
         for (n, t) in sources { texts[n] = t }
-        return try KernelCompiler.compile(verified, arch: arch, roots: kernels, sources: texts)
+        let module = try KernelCompiler.compile(verified, arch: arch, roots: kernels, sources: texts)
+        compiled.modules.withLock { $0[key] = module }
+        return module
     }
 
     public func compile(for core: KernelCore, kernels: [String]? = nil) throws(KernelIRError) -> CompiledModule {
         try compile(for: core.arch, kernels: kernels)
     }
+}
+
+/// KernelLibrary's compiled modules, shared by its copies and by the threads of a sweep.
+final class CompileCache: Sendable {
+    struct Key: Hashable {
+        var arch: ArchLevel
+        var kernels: [String]?
+    }
+
+    let modules = Mutex<[Key: CompiledModule]>([:])
 }

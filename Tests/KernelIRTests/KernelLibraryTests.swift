@@ -28,4 +28,20 @@ import ThumbISA
             #expect(m.symbol(k.name) != nil, "\(k.name) missing for \(arch)")
         }
     }
+
+    /// The library keeps what it compiled (a deployment compiles the same set in both layout
+    /// passes, a sweep once per configuration): a second request for the same architecture
+    /// and kernels gets the same module, another architecture or kernel set its own.
+    @Test func compiledModulesAreReusedPerArchitectureAndKernelSet() throws {
+        let library = try KernelLibrary.bundled()
+        let a = try library.compile(for: .v7em, kernels: ["relu_s8"])
+        #expect(try library.compile(for: .v7em, kernels: ["relu_s8"]).image == a.image)
+        let v6 = try library.compile(for: .v6m, kernels: ["relu_s8"])
+        #expect(v6.arch == .v6m && a.arch == .v7em && v6.image != a.image)
+        let two = try library.compile(for: .v7em, kernels: ["relu_s8", "softmax_s8"])
+        #expect(two.symbols.map(\.name).contains("softmax_s8") && !a.symbols.map(\.name).contains("softmax_s8"))
+        // A fresh library from the same sources compiles the same bytes.
+        let fresh = try KernelLibrary(sources: KernelLibrary.bundledSources)
+        #expect(try fresh.compile(for: .v7em, kernels: ["relu_s8"]).image == a.image)
+    }
 }
