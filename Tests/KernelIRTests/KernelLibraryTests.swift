@@ -44,4 +44,15 @@ import ThumbISA
         let fresh = try KernelLibrary(sources: KernelLibrary.bundledSources)
         #expect(try fresh.compile(for: .v7em, kernels: ["relu_s8"]).image == a.image)
     }
+
+    /// A kernel called only from an `if @dsp` branch is compiled (and counted in the stack
+    /// depth) only where that branch is taken: fc_rows reaches fc_rows_paired and fc_emit6
+    /// on ARMv7E-M, not on ARMv6-M.
+    @Test func callsInsideIfDSPCountOnlyWhereTheBranchIsTaken() throws {
+        let library = try KernelLibrary.bundled()
+        let v7em = try library.compile(for: .v7em, kernels: ["fc_rows"])
+        let v6m = try library.compile(for: .v6m, kernels: ["fc_rows"])
+        #expect(Set(["fc_rows_paired", "fc_emit6"]).isSubset(of: Set(v7em.symbols.map(\.name))))
+        #expect(Set(v6m.symbols.map(\.name)).isDisjoint(with: ["fc_rows_paired", "fc_emit6"]))
+    }
 }
