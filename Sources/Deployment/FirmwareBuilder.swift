@@ -328,6 +328,9 @@ public struct FirmwareBuilder {
             throw DeploymentError.build("tensor \(t) (\(tensor.name)) has no place in memory")
         }
 
+        // How a weight tensor is stored (pairedRowWeights chose).
+        func layout(_ t: Int) -> KernelABI.WeightLayout { paired[t] != nil ? .pairedRows : .rowMajor }
+
         // Parameter blocks and other constants, appended in order.
         var constants: [UInt8] = []
         var constantLabels: [(String, UInt32, Int)] = []
@@ -364,7 +367,7 @@ public struct FirmwareBuilder {
                     call = try KernelBindings.fullyConnected(
                         p, input: try address(try t(0)), output: try address(out), weights: try address(w),
                         weightValues: weights, bias: bias, outputBytes: model.tensors[out].type.byteSize,
-                        layout: paired[w] != nil ? .pairedRows : .rowMajor, module: module, name: label, place: place)
+                        layout: layout(w), module: module, name: label, place: place)
                 case .lstm(let p):
                     var inW: [UInt32] = [], recW: [UInt32] = []
                     var inV: [[Int8]] = [], recV: [[Int8]] = [], biasV: [[Int32]] = []
@@ -383,8 +386,8 @@ public struct FirmwareBuilder {
                     call = try KernelBindings.lstm(
                         p, values: Reference.LSTM.Weights(input: inV, recurrent: recV, bias: biasV),
                         inputWeights: inW, recurrentWeights: recW,
-                        inputLayouts: (1...4).map { paired[try t($0)] != nil ? .pairedRows : .rowMajor },
-                        recurrentLayouts: (5...8).map { paired[try t($0)] != nil ? .pairedRows : .rowMajor },
+                        inputLayouts: try (1...4).map { layout(try t($0)) },
+                        recurrentLayouts: try (5...8).map { layout(try t($0)) },
                         input: try address(try t(0)), output: try address(out),
                         hidden: try address(try t(LSTMInput.outputState)), cell: try address(try t(LSTMInput.cellState)),
                         scratch: a.arena &+ UInt32(scratch), module: module, name: label, place: place)
