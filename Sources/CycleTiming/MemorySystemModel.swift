@@ -43,6 +43,13 @@ import BoardProfiles
     /// Cortex-M7 L1 caches (nil on cores without them).
     @usableFromInline var icache: CacheModel?
     var dcache: CacheModel?
+    /// The D-cache line of the last cached data access (and its region), `.max` when none.
+    /// It is the newest line of its set, so another access within it is a hit that leaves
+    /// the LRU order as it is: `data` counts it without the look-up (weights streamed from
+    /// flash hit the same line 7 times in 8).
+    private var dcacheMRURegion = Int.max
+    private var dcacheMRULine: UInt32 = .max
+    private var dcacheLineShift: UInt32 = 0
     /// `regions` as raw storage for the hot path.
     private let regionTable: UnsafeMutablePointer<Region>
     private let regionCount: Int
@@ -135,6 +142,7 @@ import BoardProfiles
         xip = xipModel
         icache = icacheModel
         dcache = dcacheModel
+        dcacheLineShift = dcacheModel?.lineShift ?? 0
         regions = board.memory.map { r in
             let path: Path
             switch r.kind {
@@ -183,6 +191,8 @@ import BoardProfiles
         // that is switched on starts empty.
         if instruction && !icacheEnabled { icache?.invalidate() }
         if data && !dcacheEnabled { dcache?.invalidate() }
+        dcacheMRURegion = .max
+        dcacheMRULine = .max
         icacheEnabled = instruction && icache != nil
         dcacheEnabled = data && dcache != nil
         fetchSpan = 0  // re-evaluate the fetch path
@@ -336,6 +346,15 @@ import BoardProfiles
     /// `ri`, beyond the core's own cycle per transfer. Stores complete through the write
     /// buffer and never stall here.
     @usableFromInline mutating func data(region ri: Int, address: UInt32, beats: Int, beatBytes: Int, write: Bool) -> UInt64 {
+        if ri == dcacheMRURegion && address >> dcacheLineShift == dcacheMRULine
+            && (address &+ UInt32(truncatingIfNeeded: beats &* beatBytes) &- 1) >> dcacheLineShift == dcacheMRULine {
+            dcache?.accesses &+= 1  // counted as `CacheModel.access` counts a hit
+            return 0
+        }
+        return dataLookup(region: ri, address: address, beats: beats, beatBytes: beatBytes, write: write)
+    }
+
+    private mutating func dataLookup(region ri: Int, address: UInt32, beats: Int, beatBytes: Int, write: Bool) -> UInt64 {
         guard ri < regionCount else { return 0 }
         let r = regionTable[ri]
         if r.l1Cacheable {
@@ -353,6 +372,10 @@ import BoardProfiles
                     if !hit && !write { stall &+= lineFill(r, bytes: lineBytes) }
                     a &+= lineBytes
                 } while a < end
+                // The last line looked up is now the most recently used (reads and writes
+                // both allocate).
+                dcacheMRURegion = ri
+                dcacheMRULine = (a &- lineBytes) >> dcacheLineShift
                 dataStallCycles &+= stall
                 return stall
             }

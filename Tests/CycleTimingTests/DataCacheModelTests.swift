@@ -1,0 +1,107 @@
+import BoardProfiles
+import Testing
+@testable import CycleTiming
+
+/// The Cortex-M7 D-cache as `MemorySystemModel.data` sees it, including the shortcut for
+/// the most recently used line, against a plain LRU model written independently here: a
+/// list of lines per set, most recent last.
+@Suite struct DataCacheModelTests {
+    /// The naive model: 4 KB, 4 ways, 32-byte lines (the STM32F7's D-cache geometry).
+    struct NaiveLRU {
+        var sets = [[UInt32]](repeating: [], count: 4096 / (4 * 32))
+        var accesses = 0
+        var misses = 0
+
+        mutating func access(_ address: UInt32) -> Bool {
+            accesses += 1
+            let line = address / 32
+            let set = Int(line % UInt32(sets.count))
+            if let i = sets[set].firstIndex(of: line) {
+                sets[set].remove(at: i)
+                sets[set].append(line)
+                return true
+            }
+            misses += 1
+            if sets[set].count == 4 { sets[set].removeFirst() }
+            sets[set].append(line)
+            return false
+        }
+    }
+
+    static let system = MemorySystem(
+        flashLatency: [LatencyStep(maxHz: 1e9, waitStates: 7)], flashLineBytes: 32,
+        icache: CacheSpec(sizeBytes: 4096, ways: 2, lineBytes: 32),
+        dcache: CacheSpec(sizeBytes: 4096, ways: 4, lineBytes: 32),
+        busLatencyCycles: 4, busWidthBytes: 8)
+
+    static let board = Board(
+        name: "test-dcache", displayName: "D-cache test board", mcu: "none", vendor: "sersim",
+        core: CoreSpec(kind: .cortexM7, architecture: .armv7em, dsp: true, fastMultiplier: true),
+        clock: ClockSpec(defaultHz: 216e6, minHz: 1e6, maxHz: 1e9),
+        memory: [MemoryRegion(name: "SRAM1", kind: .sram, base: 0x2001_0000, size: 192 << 10, writable: true, executable: true)],
+        memorySystem: system)
+
+    /// Streams (each line read eight times in a row), repeats of one word, conflicts within
+    /// a set, transfers spanning two lines, writes, and the cache switched off and on: the
+    /// hit/miss counts and every access's stall agree with the naive model.
+    @Test func dataPathMatchesANaiveLRUCache() throws {
+        var m = try MemorySystemModel(board: Self.board, clockHz: 216e6, hasL1: true)
+        defer { m.deallocate() }
+        m.setL1(instruction: false, data: true)
+        var naive = NaiveLRU()
+        var rng: UInt64 = 0x5EED
+        func next() -> UInt32 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return UInt32(truncatingIfNeeded: rng >> 33)
+        }
+        let base: UInt32 = 0x2001_0000
+        let fill: UInt64 = 4 + 4  // bus latency + 32 bytes over an 8-byte bus
+        var checked = 0
+        var last: UInt32 = base
+        for round in 0..<4000 {
+            var transfers: [(address: UInt32, beats: Int, write: Bool)] = []
+            switch next() % 5 {
+            case 0: // a stream of words
+                let start = base + (next() % 0x8000) & ~3
+                for k in 0..<UInt32(16) { transfers.append((start + 4 * k, 1, false)) }
+            case 1: // the same word again and again
+                let a = base + (next() % 0x8000) & ~3
+                for _ in 0..<4 { transfers.append((a, 1, next() % 2 == 0)) }
+            case 2: // five lines of one set, round robin (4 ways)
+                let set = next() % 32
+                for k in 0..<UInt32(10) { transfers.append((base + (k % 5) * 1024 + set * 32, 1, false)) }
+            case 3: // an LDM of 4 words across a line boundary
+                let a = base + (next() % 0x8000) & ~31
+                transfers.append((a + 24, 4, false))
+            default: // a random word, read or written
+                transfers.append((base + (next() % 0x8000) & ~3, 1, next() % 4 == 0))
+            }
+            if round % 500 == 499 {
+                // Off and on again: the cache starts empty (its counters run on).
+                m.setL1(instruction: false, data: false)
+                m.setL1(instruction: false, data: true)
+                naive.sets = NaiveLRU().sets
+                // The line read last before is not in the cache any more.
+                transfers.insert((last, 1, false), at: 0)
+            }
+            for t in transfers {
+                var expectedStall: UInt64 = 0
+                var a = t.address & ~31
+                let end = t.address + UInt32(t.beats * 4)
+                while a < end {
+                    if !naive.access(a) && !t.write { expectedStall += fill }
+                    a += 32
+                }
+                let stall = m.data(region: 0, address: t.address, beats: t.beats, beatBytes: 4, write: t.write)
+                #expect(stall == expectedStall, "round \(round): \(t)")
+                checked += 1
+                last = t.address
+            }
+            let d = try #require(m.dcache)
+            #expect(Int(d.accesses) == naive.accesses && Int(d.misses) == naive.misses, "round \(round): \(d.accesses) \(d.misses) vs \(naive.accesses) \(naive.misses)")
+            if Int(d.accesses) != naive.accesses { return }
+        }
+        #expect(checked > 20_000)
+        #expect(naive.misses > 1000 && naive.accesses - naive.misses > 10_000)
+    }
+}
