@@ -16,6 +16,10 @@ import BoardProfiles
     @usableFromInline let tags: UnsafeMutablePointer<UInt32>
     /// Last-use stamp per (set, way), for LRU.
     @usableFromInline let stamps: UnsafeMutablePointer<UInt64>
+    /// The most recently used way of each set (as a (set, way) index). A hit there needs
+    /// neither the search nor a new stamp: that way already holds the set's newest stamp,
+    /// and replacement compares stamps within a set only.
+    @usableFromInline let mru: UnsafeMutablePointer<Int32>
     @usableFromInline var clock: UInt64 = 0
     @usableFromInline var accesses: UInt64 = 0
     @usableFromInline var misses: UInt64 = 0
@@ -38,6 +42,8 @@ import BoardProfiles
         tags.initialize(repeating: CacheModel.invalidTag, count: sets * spec.ways)
         stamps = .allocate(capacity: sets * spec.ways)
         stamps.initialize(repeating: 0, count: sets * spec.ways)
+        mru = .allocate(capacity: sets)
+        for set in 0..<sets { mru[set] = Int32(set * spec.ways) }
     }
 
     /// Free the tag storage (the owner calls this once; the model is a value type so
@@ -45,17 +51,29 @@ import BoardProfiles
     func deallocate() {
         tags.deallocate()
         stamps.deallocate()
+        mru.deallocate()
     }
 
     var hits: UInt64 { accesses &- misses }
 
     /// Look up the line holding `address`; on a miss, allocate it when `allocate` (the
-    /// least recently used way is replaced). Returns whether it hit.
+    /// least recently used way is replaced). Returns whether it hit. A hit in the set's
+    /// most recently used way is decided here (inline in the timing models' hot loops);
+    /// everything else is `lookUp`.
     @inlinable @inline(__always)
     mutating func access(_ address: UInt32, allocate: Bool = true) -> Bool {
+        let line = address >> lineShift
+        if tags[Int(mru[Int(line & setMask)])] == line {
+            accesses &+= 1
+            return true
+        }
+        return lookUp(line, allocate: allocate)
+    }
+
+    @usableFromInline @inline(never)
+    mutating func lookUp(_ line: UInt32, allocate: Bool) -> Bool {
         accesses &+= 1
         clock &+= 1
-        let line = address >> lineShift
         let set = Int(line & setMask)
         let base = set &* ways
         var victim = base
@@ -63,6 +81,7 @@ import BoardProfiles
         for w in base..<(base &+ ways) {
             if tags[w] == line {
                 stamps[w] = clock
+                mru[set] = Int32(truncatingIfNeeded: w)
                 return true
             }
             if stamps[w] < oldest {
@@ -74,6 +93,7 @@ import BoardProfiles
         if allocate {
             tags[victim] = line
             stamps[victim] = clock
+            mru[set] = Int32(truncatingIfNeeded: victim)
         }
         return false
     }

@@ -6,15 +6,24 @@ import Testing
 /// the most recently used line, against a plain LRU model written independently here: a
 /// list of lines per set, most recent last.
 @Suite struct DataCacheModelTests {
-    /// The naive model: 4 KB, 4 ways, 32-byte lines (the STM32F7's D-cache geometry).
+    /// The naive model; by default 4 KB, 4 ways, 32-byte lines (the STM32F7's D-cache).
     struct NaiveLRU {
+        var ways = 4
+        var lineBytes: UInt32 = 32
         var sets = [[UInt32]](repeating: [], count: 4096 / (4 * 32))
         var accesses = 0
         var misses = 0
 
-        mutating func access(_ address: UInt32) -> Bool {
+        init() {}
+        init(_ spec: CacheSpec) {
+            ways = spec.ways
+            lineBytes = UInt32(spec.lineBytes)
+            sets = [[UInt32]](repeating: [], count: spec.sizeBytes / (spec.ways * spec.lineBytes))
+        }
+
+        mutating func access(_ address: UInt32, allocate: Bool = true) -> Bool {
             accesses += 1
-            let line = address / 32
+            let line = address / lineBytes
             let set = Int(line % UInt32(sets.count))
             if let i = sets[set].firstIndex(of: line) {
                 sets[set].remove(at: i)
@@ -22,10 +31,48 @@ import Testing
                 return true
             }
             misses += 1
-            if sets[set].count == 4 { sets[set].removeFirst() }
+            guard allocate else { return false }
+            if sets[set].count == ways { sets[set].removeFirst() }
             sets[set].append(line)
             return false
         }
+    }
+
+    /// `CacheModel` itself (which skips the search on a hit in a set's most recently used
+    /// way) for the geometries sersim's boards use, hit for hit against the naive model.
+    @Test(arguments: [CacheSpec(sizeBytes: 4096, ways: 4, lineBytes: 32), CacheSpec(sizeBytes: 4096, ways: 2, lineBytes: 32),
+                      CacheSpec(sizeBytes: 16384, ways: 2, lineBytes: 8), CacheSpec(sizeBytes: 1024, ways: 1, lineBytes: 16),
+                      CacheSpec(sizeBytes: 2048, ways: 8, lineBytes: 64)])
+    func cacheModelMatchesANaiveLRUCache(spec: CacheSpec) throws {
+        var cache = try #require(CacheModel(name: "test", spec: spec))
+        defer { cache.deallocate() }
+        var naive = NaiveLRU(spec)
+        var rng: UInt64 = 0xC0FFEE
+        func next() -> UInt32 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return UInt32(truncatingIfNeeded: rng >> 33)
+        }
+        // Hot code and data within a few cache sizes, with loops (repeats) and fresh lines.
+        let span = UInt32(spec.sizeBytes * 3)
+        var hot: [UInt32] = (0..<8).map { _ in next() % span }
+        for i in 0..<60_000 {
+            let address: UInt32
+            switch next() % 4 {
+            case 0: address = next() % span
+            case 1: address = hot[Int(next() % 8)] &+ UInt32(i % 3) * UInt32(spec.lineBytes)
+            default: address = hot[i % 8] &+ UInt32(i % 5) * 4
+            }
+            if i % 997 == 0 { hot[Int(next() % 8)] = next() % span }
+            let allocate = next() % 16 != 0
+            if i % 20_000 == 19_999 {
+                cache.invalidate()
+                naive.sets = NaiveLRU(spec).sets
+            }
+            #expect(cache.access(address, allocate: allocate) == naive.access(address, allocate: allocate), "access \(i)")
+            if Int(cache.misses) != naive.misses { return }
+        }
+        #expect(Int(cache.accesses) == naive.accesses)
+        #expect(naive.misses > 1000 && naive.accesses - naive.misses > 10_000)
     }
 
     static let system = MemorySystem(
