@@ -93,7 +93,7 @@ let package = Package(
         // Simulated instructions per host second on the benchmark firmware (docs/benchmarks.md).
         .executableTarget(
             name: "SerSimBench",
-            dependencies: ["CortexM", "CycleTiming", "ELFFile", "BoardProfiles"],
+            dependencies: ["CortexM", "CycleTiming", "ELFFile", "BoardProfiles", "Deployment"],
             swiftSettings: hotLoopSettings
         ),
 

@@ -1,19 +1,26 @@
 // sersim-bench: how fast the emulator runs firmware, in simulated instructions per host
 // second. Run it from a release build:
 //
-//     swift run -c release sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus] [--stats]
+//     swift run -c release sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus,ser-m7,...] [--stats]
 //
-// It runs the MAC-heavy benchmark firmware (scripts/firmware/src/benchmac.c, built by
-// scripts/firmware/build.py: 15000 iterations of a 32x256 int8 fully-connected layer) on
-// the Cortex-M4, M7 and M0+ boards, with the placeholder timing model (the interpreter's
-// own speed) and with the board core's timing model (unless --timing picks one), checks
-// that each run prints what QEMU printed for the same ELF, and reports the rate of every
-// run with the median and spread. The CPU is shared: benchmark when the machine is quiet
-// and repeat.
+// Two workloads, each on the Cortex-M4, M7 and M0+ boards, with the placeholder timing
+// model (the interpreter's own speed) and with the board core's timing model (unless
+// --timing picks one):
+// - m4, m7, m0plus: the MAC-heavy benchmark firmware (scripts/firmware/src/benchmac.c,
+//   built by scripts/firmware/build.py: 15000 iterations of a 32x256 int8 fully-connected
+//   layer); each run must print what QEMU printed for the same ELF.
+// - ser-m4, ser-m7, ser-m0p: the firmware `sersim run` builds for the example SER model
+//   (Examples/ser/ser.q8), run as `sersim run` runs it (per-layer probes, no function
+//   profile); the deployment checks the outputs against the reference executor once, and
+//   every timed run must give the same outputs and instruction count. This is the
+//   emulation part of `sersim run --board stm32f746 Examples/ser/ser.q8` (issue 7).
+// It reports the rate of every run with the median and spread. The CPU is shared:
+// benchmark when the machine is quiet and repeat.
 
 import BoardProfiles
 import CortexM
 import CycleTiming
+import Deployment
 import ELFFile
 import Foundation
 
@@ -57,7 +64,7 @@ while let a = args.popFirst() {
     case "--stats":
         printStatistics = true
     case "-h", "--help":
-        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus] [--stats]")
+        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus,ser-m4,ser-m7,ser-m0p] [--stats]")
         print("  --stats  after each run, print the timing model's statistics and the function profile")
         print("           (to check that a change to the emulator leaves every simulated figure alone)")
         exit(0)
@@ -126,4 +133,48 @@ for c in cases where only?.contains(c.name) ?? true {
                  rates.map { String(format: "%.1f", $0) }.joined(separator: " ")))
     }
     if expected == nil { print("        (no QEMU output recorded for \(c.elf): result not checked)") }
+}
+
+// The example SER model's firmware, as `sersim run` builds and runs it.
+let serModel = root.appendingPathComponent("Examples/ser/ser.q8").path
+for (name, boardName) in [("ser-m4", "nano33ble"), ("ser-m7", "stm32f746"), ("ser-m0p", "nano-rp2040")]
+    where only?.contains(name) ?? true {
+    let board: Board
+    do { board = try BoardLibrary.load(boardName) } catch { fail("\(boardName): \(error)") }
+    let models = timing.map { [$0] } ?? [.placeholder, TimingModelKind.forCore(board.core.kind)]
+    for model in models {
+        var rates: [Double] = []
+        var instructions: UInt64 = 0
+        var cycles: UInt64 = 0
+        do {
+            let deployment = try Deployment(model: serModel, board: boardName, options: DeploymentOptions(timing: model))
+            let firmware = try deployment.build()
+            // Once through the whole deployment: it throws unless the outputs equal the
+            // reference executor's byte for byte.
+            let report = try deployment.run(firmware)
+            guard report.verified == true else { fail("\(name): the outputs were not verified") }
+            let metadata = FirmwareMetadata(firmware: firmware, modelPath: serModel)
+            var first: RunMeasurement?
+            for _ in 0..<repeats {
+                let m = try ModelRunner(timing: model).run(firmware, metadata: metadata)
+                if let first, first.outputs != m.outputs || first.instructions != m.instructions {
+                    fail("\(name): a run gave other outputs or another instruction count than the first")
+                }
+                first = first ?? m
+                guard m.instructions == report.instructions else {
+                    fail("\(name): \(m.instructions) instructions, the verified run \(report.instructions)")
+                }
+                instructions = m.instructions
+                cycles = m.cycles
+                rates.append(Double(m.instructions) / m.hostSeconds / 1e6)
+                if printStatistics { print("  statistics: \(m.statistics)") }
+            }
+        } catch {
+            fail("\(name): \(error)")
+        }
+        let sorted = rates.sorted()
+        print(String(format: "%-7@ %-12@ %-14@ %11llu instr %11llu cycles  median %6.1f  min %6.1f  max %6.1f  runs: %@",
+                     name, boardName, model.rawValue, instructions, cycles, sorted[sorted.count / 2], sorted.first ?? 0,
+                     sorted.last ?? 0, rates.map { String(format: "%.1f", $0) }.joined(separator: " ")))
+    }
 }
