@@ -84,7 +84,9 @@ struct FunctionEmitter {
 
     func encode(_ inst: Instruction, _ policy: FlagPolicy, inIT: Bool = false, line: Int) throws(KernelIRError) -> EncodedInstruction {
         let variants: [InstructionFlags] = switch policy {
-        case .dontCare: [[.setFlagsOutsideIT], []]
+        // Without a row that may set flags (loads, stores, multiplies…) the flag-setting
+        // variant cannot encode: go straight to the other.
+        case .dontCare: FlagSettingRows.possible(inst, arch: arch) ? [[.setFlagsOutsideIT], []] : [[]]
         case .set: [[.setFlags]]
         case .preserve: [[]]
         }
@@ -96,6 +98,7 @@ struct FunctionEmitter {
             do {
                 let e = try ThumbEncoder.encode(i, arch: arch, inITBlock: inIT)
                 if best == nil || e.size < best!.size { best = e }
+                if e.size == 2 { break }  // nothing is shorter: the other variant cannot win
             } catch {
                 lastError = (error as? EncodingError)?.reason ?? "\(error)"
             }
@@ -179,14 +182,12 @@ struct FunctionEmitter {
 
     // MARK: Constants
 
-    func fits(_ inst: Instruction) -> Bool { (try? encode(inst, .dontCare, line: 0)) != nil }
-
     mutating func loadConstant(_ r: Reg, _ value: UInt32, line: Int) throws(KernelIRError) {
         if thumb2 {
-            if fits(Instruction(.movImm, rd: r, imm: value)) {
-                try emit(Instruction(.movImm, rd: r, imm: value), line: line)
-            } else if fits(Instruction(.mvnImm, rd: r, imm: ~value)) {
-                try emit(Instruction(.mvnImm, rd: r, imm: ~value), line: line)
+            if let mov = try? encode(Instruction(.movImm, rd: r, imm: value), .dontCare, line: line) {
+                items.append(.code([mov], line: line))
+            } else if let mvn = try? encode(Instruction(.mvnImm, rd: r, imm: ~value), .dontCare, line: line) {
+                items.append(.code([mvn], line: line))
             } else {
                 let movw = EncodingTable.row(named: "MOV (immediate) T3")!
                 try emit(Instruction(.movImm, rd: r, imm: value & 0xFFFF, row: movw), line: line)
@@ -282,6 +283,29 @@ struct FunctionEmitter {
             }
         }
         return items
+    }
+}
+
+/// Which operations have an encoding that can set the flags (`SetFlagsRule` other than
+/// `.never`) on each architecture: only those can take `.setFlagsOutsideIT`.
+enum FlagSettingRows {
+    /// [arch.rawValue][op.rawValue]
+    private static let table: [[Bool]] = ArchLevel.allCases.map { arch in
+        var ops = [Bool](repeating: false, count: Op.allCases.count)
+        for row in EncodingTable.rows where row.arch <= arch {
+            if case .never = row.setFlags { continue }
+            ops[Int(row.op.rawValue)] = true
+        }
+        return ops
+    }
+
+    static func possible(_ inst: Instruction, arch: ArchLevel) -> Bool {
+        guard inst.row == EncodingTable.auto else {
+            guard Int(inst.row) < EncodingTable.rows.count else { return true }  // the encoder says why
+            if case .never = EncodingTable.rows[Int(inst.row)].setFlags { return false }
+            return true
+        }
+        return table[arch.rawValue][Int(inst.op.rawValue)]
     }
 }
 
