@@ -50,10 +50,26 @@ struct PlacedFunction {
     var literalSlot: [Int: (Int, Int)]
 }
 
+/// Encodings chosen so far in one compilation, by instruction, architecture, flag policy
+/// and IT context: the encoder tries row after row, and kernels repeat many instructions.
+final class EncodingMemo {
+    struct Key: Hashable {
+        var inst: Instruction
+        var arch: ArchLevel
+        var policy: FlagPolicy
+        var inIT: Bool
+    }
+    struct Failure: Error {
+        var text: String
+    }
+    var results: [Key: Result<EncodedInstruction, Failure>] = [:]
+}
+
 struct FunctionEmitter {
     let arch: ArchLevel
     let alloc: Allocation
     let fn: MFunction
+    let memo: EncodingMemo
     var items: [Item] = []
     var anchors = 0
     var nextLabel: Int
@@ -67,10 +83,11 @@ struct FunctionEmitter {
     var frameBytes = 0
     var pushedWords = 0
 
-    init(arch: ArchLevel, alloc: Allocation, fn: MFunction) {
+    init(arch: ArchLevel, alloc: Allocation, fn: MFunction, memo: EncodingMemo = EncodingMemo()) {
         self.arch = arch
         self.alloc = alloc
         self.fn = fn
+        self.memo = memo
         self.nextLabel = fn.nextLabel
     }
 
@@ -83,6 +100,21 @@ struct FunctionEmitter {
     // MARK: Encoding
 
     func encode(_ inst: Instruction, _ policy: FlagPolicy, inIT: Bool = false, line: Int) throws(KernelIRError) -> EncodedInstruction {
+        let key = EncodingMemo.Key(inst: inst, arch: arch, policy: policy, inIT: inIT)
+        let result = memo.results[key] ?? {
+            let r = choose(inst, policy, inIT: inIT)
+            memo.results[key] = r
+            return r
+        }()
+        switch result {
+        case let .success(e): return e
+        case let .failure(reason):
+            throw KernelIRError("'\(fn.name)': cannot encode \(inst.op) for \(arch) (IR line \(line)): \(reason.text)")
+        }
+    }
+
+    /// The shortest encoding `policy` allows, or why there is none.
+    func choose(_ inst: Instruction, _ policy: FlagPolicy, inIT: Bool) -> Result<EncodedInstruction, EncodingMemo.Failure> {
         let variants: [InstructionFlags] = switch policy {
         // Without a row that may set flags (loads, stores, multiplies…) the flag-setting
         // variant cannot encode: go straight to the other.
@@ -103,10 +135,8 @@ struct FunctionEmitter {
                 lastError = (error as? EncodingError)?.reason ?? "\(error)"
             }
         }
-        guard let best else {
-            throw KernelIRError("'\(fn.name)': cannot encode \(inst.op) for \(arch) (IR line \(line)): \(lastError)")
-        }
-        return best
+        guard let best else { return .failure(EncodingMemo.Failure(text: lastError)) }
+        return .success(best)
     }
 
     mutating func emit(_ inst: Instruction, _ policy: FlagPolicy = .dontCare, line: Int) throws(KernelIRError) {
