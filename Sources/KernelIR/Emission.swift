@@ -396,13 +396,19 @@ struct Layout {
     }
 
     func place(name: String, file: String, items: [Item]) throws(KernelIRError) -> PlacedFunction {
-        var forms: [Int: Int] = [:]
+        var forms = [Int](repeating: 0, count: items.count)  // branch forms by item
         // Loop heads: labels that a later branch jumps back to.
         var loopHeads: Set<Int> = []
         var seen: Set<Int> = []
         for item in items {
             if case let .label(l) = item { seen.insert(l) }
             if case let .branch(_, l, _) = item, seen.contains(l) { loopHeads.insert(l) }
+        }
+        // What does not change between relaxation rounds: whether an instruction ends the
+        // function (decoded once, not once per round).
+        let endsFunction = items.map { item -> Bool in
+            if case .code = item { return isBarrier(item, form: 0) }
+            return false
         }
         for _ in 0..<100 {
             var pieces: [PlacedFunction.Piece] = []
@@ -437,7 +443,7 @@ struct Layout {
             }
 
             for (i, item) in items.enumerated() {
-                let size = itemSize(item, form: forms[i] ?? 0)
+                let size = itemSize(item, form: forms[i])
                 if !pending.isEmpty && addr + size + 4 + (4 * pending.count + 2) - firstUse > Layout.poolReach {
                     flushPool()
                 }
@@ -454,7 +460,7 @@ struct Layout {
                 }
                 addr += size
                 // A pool may follow a barrier directly; after a label it needs a branch over.
-                lastWasBarrier = isBarrier(item, form: forms[i] ?? 0)
+                if case .code = item { lastWasBarrier = endsFunction[i] } else { lastWasBarrier = isBarrier(item, form: forms[i]) }
             }
             if !pending.isEmpty { flushPool() }
             if addr % 4 != 0 { addr += 2 }
@@ -465,7 +471,7 @@ struct Layout {
             for piece in pieces {
                 switch piece {
                 case let .item(i):
-                    let f = forms[i] ?? 0
+                    let f = forms[i]
                     if case let .branch(c, target, _) = items[i], let t = labelAddress[target],
                        !branchReaches(c, f, from: a, to: t) {
                         forms[i] = f + 1
@@ -480,7 +486,9 @@ struct Layout {
                 }
             }
             if grew { continue }
-            return PlacedFunction(name: name, file: file, items: items, pieces: pieces, branchForm: forms,
+            var grown: [Int: Int] = [:]
+            for (i, f) in forms.enumerated() where f > 0 { grown[i] = f }
+            return PlacedFunction(name: name, file: file, items: items, pieces: pieces, branchForm: grown,
                                   size: addr, literalSlot: literalSlot)
         }
         throw KernelIRError("'\(name)': branch layout did not converge")
