@@ -38,6 +38,64 @@ struct BitSet: Equatable {
     }
 }
 
+/// Live positions of registers: a row of bits per register, one bit per position.
+struct LivePositions {
+    let rowWords: Int
+    var bits: [UInt64]
+
+    init(registers: Int, instructions: Int) {
+        rowWords = (2 * instructions + 1 + 63) / 64
+        bits = [UInt64](repeating: 0, count: registers * rowWords)
+    }
+
+    /// Positions a...b of `v`.
+    mutating func fill(_ v: VReg, _ a: Int, _ b: Int) {
+        let row = v * rowWords
+        for k in (a >> 6)...(b >> 6) {
+            var x = UInt64.max
+            if k == a >> 6 { x &= ~0 << UInt64(a & 63) }
+            if k == b >> 6 && b & 63 != 63 { x &= (1 << UInt64(b & 63 + 1)) &- 1 }
+            bits[row + k] |= x
+        }
+    }
+
+    /// Whether `v` is live anywhere in positions a...b.
+    func any(_ v: VReg, _ a: Int, _ b: Int) -> Bool {
+        let first = a >> 6, last = b >> 6
+        for k in first...last {
+            var x = bits[v * rowWords + k]
+            if k == first { x &= ~0 << UInt64(a & 63) }
+            if k == last && b & 63 != 63 { x &= (1 << UInt64(b & 63 + 1)) &- 1 }
+            if x != 0 { return true }
+        }
+        return false
+    }
+
+    /// The maximal runs of consecutive live positions of `v`, in order.
+    func runs(_ v: VReg) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        var s = -1, e = -2
+        for k in 0..<rowWords {
+            var x = bits[v * rowWords + k]
+            while x != 0 {
+                let b = x.trailingZeroBitCount
+                let length = (~(x >> UInt64(b))).trailingZeroBitCount
+                let p = k << 6 + b
+                if p == e + 1 {
+                    e = p + length - 1
+                } else {
+                    if s >= 0 { out.append((s, e)) }
+                    s = p
+                    e = p + length - 1
+                }
+                x = b + length >= 64 ? 0 : x & ~((1 << UInt64(length) &- 1) << UInt64(b))
+            }
+        }
+        if s >= 0 { out.append((s, e)) }
+        return out
+    }
+}
+
 struct RegisterAllocator {
     let arch: ArchLevel
     var code: [MInst]
@@ -171,24 +229,11 @@ struct RegisterAllocator {
         return (ranges, sets)
     }
 
-    /// One allocation pass: assignments, and the virtual registers that must be spilled.
-    mutating func scan() throws(KernelIRError) -> ([VReg: Int], [VReg]) {
+    /// Where every register is live (instruction i: uses at 2i, defs at 2i + 1, live
+    /// across it at 2i + 1 and 2i + 2).
+    func livePositions() -> LivePositions {
         let (ranges, liveOut) = liveness()
-        // Live positions of every register (instruction i: uses at 2i, defs at 2i + 1, live
-        // across it at 2i + 1 and 2i + 2), one bit per position in a row per register.
-        let rowWords = (2 * code.count + 1 + 63) / 64
-        var points = [UInt64](repeating: 0, count: nextVReg * rowWords)
-        func mark(_ v: VReg, _ p: Int) { points[v * rowWords + p >> 6] |= 1 << UInt64(p & 63) }
-        /// Positions a...b of `v`.
-        func fill(_ v: VReg, _ a: Int, _ b: Int) {
-            let row = v * rowWords
-            for k in (a >> 6)...(b >> 6) {
-                var bits = UInt64.max
-                if k == a >> 6 { bits &= ~0 << UInt64(a & 63) }
-                if k == b >> 6 && b & 63 != 63 { bits &= (1 << UInt64(b & 63 + 1)) &- 1 }
-                points[row + k] |= bits
-            }
-        }
+        var positions = LivePositions(registers: nextVReg, instructions: code.count)
         // Walking each block backwards, a value is live after every instruction from the one
         // that makes it live (a use below, or the block's end) up to `since[v]`: that stretch
         // is filled when its definition (or the block's start) is reached.
@@ -199,52 +244,37 @@ struct RegisterAllocator {
             for i in r.reversed() {
                 code[i].forEachDef { v in
                     if live.contains(v) {
-                        fill(v, 2 * i + 1, 2 * since[v] + 2)
+                        positions.fill(v, 2 * i + 1, 2 * since[v] + 2)
                         live.remove(v)
                     }
-                    mark(v, 2 * i + 1)
+                    positions.fill(v, 2 * i + 1, 2 * i + 1)
                 }
                 code[i].forEachUse { v in
                     if !live.contains(v) {
                         live.insert(v)
                         since[v] = i - 1
                     }
-                    mark(v, 2 * i)
+                    positions.fill(v, 2 * i, 2 * i)
                 }
             }
-            live.forEach { v in if since[v] >= r.lowerBound { fill(v, 2 * r.lowerBound + 1, 2 * since[v] + 2) } }
+            live.forEach { v in
+                if since[v] >= r.lowerBound { positions.fill(v, 2 * r.lowerBound + 1, 2 * since[v] + 2) }
+            }
             // Live into the function's entry: parameters in r0–r3 (marked from 0).
-            if b == 0 { live.forEach { v in mark(v, 0) } }
+            if b == 0 { live.forEach { v in positions.fill(v, 0, 0) } }
         }
-        /// The runs of consecutive live positions of `v`, in order: a register is occupied
-        /// only where the value is live.
-        func runs(_ v: VReg) -> [(Int, Int)] {
-            var out: [(Int, Int)] = []
-            var s = -1, e = -2
-            for k in 0..<rowWords {
-                var x = points[v * rowWords + k]
-                while x != 0 {
-                    let b = x.trailingZeroBitCount
-                    let length = (~(x >> UInt64(b))).trailingZeroBitCount
-                    let p = k << 6 + b
-                    if p == e + 1 {
-                        e = p + length - 1
-                    } else {
-                        if s >= 0 { out.append((s, e)) }
-                        s = p
-                        e = p + length - 1
-                    }
-                    x = b + length >= 64 ? 0 : x & ~((1 << UInt64(length) &- 1) << UInt64(b))
-                }
-            }
-            if s >= 0 { out.append((s, e)) }
-            return out
-        }
+        return positions
+    }
+
+    /// One allocation pass: assignments, and the virtual registers that must be spilled.
+    mutating func scan() throws(KernelIRError) -> ([VReg: Int], [VReg]) {
+        let live = livePositions()
+        // As runs of positions: a register is occupied only where the value is live.
         var liveRanges = [[(Int, Int)]](repeating: [], count: nextVReg)
         var start = [Int](repeating: .max, count: nextVReg)
         var end = [Int](repeating: -1, count: nextVReg)
         for v in firstVirtual..<nextVReg {
-            liveRanges[v] = runs(v)
+            liveRanges[v] = live.runs(v)
             if let first = liveRanges[v].first, let last = liveRanges[v].last {
                 start[v] = first.0
                 end[v] = last.1
@@ -282,19 +312,8 @@ struct RegisterAllocator {
             intervals.append(Interval(v: v, start: start[v], end: end[v], weight: weight[v] + 1 / length, low: low[v]))
         }
 
-        /// Whether fixed register `r` is live anywhere in positions s...e.
-        func fixedConflict(_ r: Int, _ s: Int, _ e: Int) -> Bool {
-            let first = s >> 6, last = e >> 6
-            for k in first...last {
-                var x = points[r * rowWords + k]
-                if k == first { x &= ~0 << UInt64(s & 63) }
-                if k == last && e & 63 != 63 { x &= (1 << UInt64(e & 63 + 1)) &- 1 }
-                if x != 0 { return true }
-            }
-            return false
-        }
         func fixedConflict(_ r: Int, _ v: VReg) -> Bool {
-            liveRanges[v].contains { fixedConflict(r, $0.0, $0.1) }
+            liveRanges[v].contains { live.any(r, $0.0, $0.1) }
         }
         /// Whether two sorted range lists intersect.
         func overlap(_ a: [(Int, Int)], _ b: [(Int, Int)]) -> Bool {
