@@ -173,11 +173,12 @@ public enum KernelCompiler {
         var placed: [PlacedFunction] = []
         var frames: [String: Int] = [:]
         var frameInfo: [String: KernelFrame] = [:]
+        let memo = EncodingMemo()
         for name in names {
             let kernel = module.kernel(named: name)!
             let fn = WebSplitter.split(try Lowering.lower(verified, kernel, arch: arch, files: files), arch: arch)
             let alloc = try RegisterAllocator.allocate(fn, arch: arch)
-            var emitter = FunctionEmitter(arch: arch, alloc: alloc, fn: fn)
+            var emitter = FunctionEmitter(arch: arch, alloc: alloc, fn: fn, memo: memo)
             let items = try emitter.run()
             let p = try Layout(arch: arch).place(name: name, file: fn.file, items: items)
             if arch == .v6m && !emitter.pushLR && usesBLJump(p) {

@@ -50,10 +50,26 @@ struct PlacedFunction {
     var literalSlot: [Int: (Int, Int)]
 }
 
+/// Encodings chosen so far in one compilation, by instruction, architecture, flag policy
+/// and IT context: the encoder tries row after row, and kernels repeat many instructions.
+final class EncodingMemo {
+    struct Key: Hashable {
+        var inst: Instruction
+        var arch: ArchLevel
+        var policy: FlagPolicy
+        var inIT: Bool
+    }
+    struct Failure: Error {
+        var text: String
+    }
+    var results: [Key: Result<EncodedInstruction, Failure>] = [:]
+}
+
 struct FunctionEmitter {
     let arch: ArchLevel
     let alloc: Allocation
     let fn: MFunction
+    let memo: EncodingMemo
     var items: [Item] = []
     var anchors = 0
     var nextLabel: Int
@@ -67,10 +83,11 @@ struct FunctionEmitter {
     var frameBytes = 0
     var pushedWords = 0
 
-    init(arch: ArchLevel, alloc: Allocation, fn: MFunction) {
+    init(arch: ArchLevel, alloc: Allocation, fn: MFunction, memo: EncodingMemo = EncodingMemo()) {
         self.arch = arch
         self.alloc = alloc
         self.fn = fn
+        self.memo = memo
         self.nextLabel = fn.nextLabel
     }
 
@@ -83,8 +100,25 @@ struct FunctionEmitter {
     // MARK: Encoding
 
     func encode(_ inst: Instruction, _ policy: FlagPolicy, inIT: Bool = false, line: Int) throws(KernelIRError) -> EncodedInstruction {
+        let key = EncodingMemo.Key(inst: inst, arch: arch, policy: policy, inIT: inIT)
+        let result = memo.results[key] ?? {
+            let r = choose(inst, policy, inIT: inIT)
+            memo.results[key] = r
+            return r
+        }()
+        switch result {
+        case let .success(e): return e
+        case let .failure(reason):
+            throw KernelIRError("'\(fn.name)': cannot encode \(inst.op) for \(arch) (IR line \(line)): \(reason.text)")
+        }
+    }
+
+    /// The shortest encoding `policy` allows, or why there is none.
+    func choose(_ inst: Instruction, _ policy: FlagPolicy, inIT: Bool) -> Result<EncodedInstruction, EncodingMemo.Failure> {
         let variants: [InstructionFlags] = switch policy {
-        case .dontCare: [[.setFlagsOutsideIT], []]
+        // Without a row that may set flags (loads, stores, multiplies…) the flag-setting
+        // variant cannot encode: go straight to the other.
+        case .dontCare: FlagSettingRows.possible(inst, arch: arch) ? [[.setFlagsOutsideIT], []] : [[]]
         case .set: [[.setFlags]]
         case .preserve: [[]]
         }
@@ -96,14 +130,13 @@ struct FunctionEmitter {
             do {
                 let e = try ThumbEncoder.encode(i, arch: arch, inITBlock: inIT)
                 if best == nil || e.size < best!.size { best = e }
+                if e.size == 2 { break }  // nothing is shorter: the other variant cannot win
             } catch {
                 lastError = (error as? EncodingError)?.reason ?? "\(error)"
             }
         }
-        guard let best else {
-            throw KernelIRError("'\(fn.name)': cannot encode \(inst.op) for \(arch) (IR line \(line)): \(lastError)")
-        }
-        return best
+        guard let best else { return .failure(EncodingMemo.Failure(text: lastError)) }
+        return .success(best)
     }
 
     mutating func emit(_ inst: Instruction, _ policy: FlagPolicy = .dontCare, line: Int) throws(KernelIRError) {
@@ -179,14 +212,12 @@ struct FunctionEmitter {
 
     // MARK: Constants
 
-    func fits(_ inst: Instruction) -> Bool { (try? encode(inst, .dontCare, line: 0)) != nil }
-
     mutating func loadConstant(_ r: Reg, _ value: UInt32, line: Int) throws(KernelIRError) {
         if thumb2 {
-            if fits(Instruction(.movImm, rd: r, imm: value)) {
-                try emit(Instruction(.movImm, rd: r, imm: value), line: line)
-            } else if fits(Instruction(.mvnImm, rd: r, imm: ~value)) {
-                try emit(Instruction(.mvnImm, rd: r, imm: ~value), line: line)
+            if let mov = try? encode(Instruction(.movImm, rd: r, imm: value), .dontCare, line: line) {
+                items.append(.code([mov], line: line))
+            } else if let mvn = try? encode(Instruction(.mvnImm, rd: r, imm: ~value), .dontCare, line: line) {
+                items.append(.code([mvn], line: line))
             } else {
                 let movw = EncodingTable.row(named: "MOV (immediate) T3")!
                 try emit(Instruction(.movImm, rd: r, imm: value & 0xFFFF, row: movw), line: line)
@@ -285,6 +316,29 @@ struct FunctionEmitter {
     }
 }
 
+/// Which operations have an encoding that can set the flags (`SetFlagsRule` other than
+/// `.never`) on each architecture: only those can take `.setFlagsOutsideIT`.
+enum FlagSettingRows {
+    /// [arch.rawValue][op.rawValue]
+    private static let table: [[Bool]] = ArchLevel.allCases.map { arch in
+        var ops = [Bool](repeating: false, count: Op.allCases.count)
+        for row in EncodingTable.rows where row.arch <= arch {
+            if case .never = row.setFlags { continue }
+            ops[Int(row.op.rawValue)] = true
+        }
+        return ops
+    }
+
+    static func possible(_ inst: Instruction, arch: ArchLevel) -> Bool {
+        guard inst.row == EncodingTable.auto else {
+            guard Int(inst.row) < EncodingTable.rows.count else { return true }  // the encoder says why
+            if case .never = EncodingTable.rows[Int(inst.row)].setFlags { return false }
+            return true
+        }
+        return table[arch.rawValue][Int(inst.op.rawValue)]
+    }
+}
+
 // MARK: - Layout: branch relaxation and literal pools
 
 struct Layout {
@@ -342,13 +396,19 @@ struct Layout {
     }
 
     func place(name: String, file: String, items: [Item]) throws(KernelIRError) -> PlacedFunction {
-        var forms: [Int: Int] = [:]
+        var forms = [Int](repeating: 0, count: items.count)  // branch forms by item
         // Loop heads: labels that a later branch jumps back to.
         var loopHeads: Set<Int> = []
         var seen: Set<Int> = []
         for item in items {
             if case let .label(l) = item { seen.insert(l) }
             if case let .branch(_, l, _) = item, seen.contains(l) { loopHeads.insert(l) }
+        }
+        // What does not change between relaxation rounds: whether an instruction ends the
+        // function (decoded once, not once per round).
+        let endsFunction = items.map { item -> Bool in
+            if case .code = item { return isBarrier(item, form: 0) }
+            return false
         }
         for _ in 0..<100 {
             var pieces: [PlacedFunction.Piece] = []
@@ -383,7 +443,7 @@ struct Layout {
             }
 
             for (i, item) in items.enumerated() {
-                let size = itemSize(item, form: forms[i] ?? 0)
+                let size = itemSize(item, form: forms[i])
                 if !pending.isEmpty && addr + size + 4 + (4 * pending.count + 2) - firstUse > Layout.poolReach {
                     flushPool()
                 }
@@ -400,7 +460,7 @@ struct Layout {
                 }
                 addr += size
                 // A pool may follow a barrier directly; after a label it needs a branch over.
-                lastWasBarrier = isBarrier(item, form: forms[i] ?? 0)
+                if case .code = item { lastWasBarrier = endsFunction[i] } else { lastWasBarrier = isBarrier(item, form: forms[i]) }
             }
             if !pending.isEmpty { flushPool() }
             if addr % 4 != 0 { addr += 2 }
@@ -411,7 +471,7 @@ struct Layout {
             for piece in pieces {
                 switch piece {
                 case let .item(i):
-                    let f = forms[i] ?? 0
+                    let f = forms[i]
                     if case let .branch(c, target, _) = items[i], let t = labelAddress[target],
                        !branchReaches(c, f, from: a, to: t) {
                         forms[i] = f + 1
@@ -426,7 +486,9 @@ struct Layout {
                 }
             }
             if grew { continue }
-            return PlacedFunction(name: name, file: file, items: items, pieces: pieces, branchForm: forms,
+            var grown: [Int: Int] = [:]
+            for (i, f) in forms.enumerated() where f > 0 { grown[i] = f }
+            return PlacedFunction(name: name, file: file, items: items, pieces: pieces, branchForm: grown,
                                   size: addr, literalSlot: literalSlot)
         }
         throw KernelIRError("'\(name)': branch layout did not converge")

@@ -149,7 +149,7 @@ struct Lowering {
                      flags: FlagPolicy = .dontCare) {
         var mi = make(.op)
         mi.inst = inst
-        mi.regs = [d, n, m, a]
+        mi.regs = RegSlots(d, n, m, a)
         var present: UInt8 = 0
         for k in 0..<4 where mi.regs[k] != noReg { present |= 1 << UInt8(k) }
         mi.defMask = defs & present

@@ -23,6 +23,43 @@ enum SlotBit {
     static let rd: UInt8 = 1, rn: UInt8 = 2, rm: UInt8 = 4, ra: UInt8 = 8
 }
 
+/// The four operand slots of an `MInst` (rd, rn, rm, ra), stored inline: every pass
+/// copies and rewrites instructions, and an array here cost an allocation each.
+struct RegSlots: RandomAccessCollection, MutableCollection, Equatable {
+    var rd: VReg, rn: VReg, rm: VReg, ra: VReg
+
+    init(_ rd: VReg = noReg, _ rn: VReg = noReg, _ rm: VReg = noReg, _ ra: VReg = noReg) {
+        self.rd = rd
+        self.rn = rn
+        self.rm = rm
+        self.ra = ra
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { 4 }
+    func index(after i: Int) -> Int { i + 1 }
+    func index(before i: Int) -> Int { i - 1 }
+
+    subscript(k: Int) -> VReg {
+        get {
+            switch k {
+            case 0: rd
+            case 1: rn
+            case 2: rm
+            default: ra
+            }
+        }
+        set {
+            switch k {
+            case 0: rd = newValue
+            case 1: rn = newValue
+            case 2: rm = newValue
+            default: ra = newValue
+            }
+        }
+    }
+}
+
 struct MInst {
     enum Kind: Equatable {
         /// `inst` with its registers from `regs`.
@@ -56,7 +93,7 @@ struct MInst {
     var kind: Kind
     var inst = Instruction(.nop)
     /// rd, rn, rm, ra.
-    var regs: [VReg] = [noReg, noReg, noReg, noReg]
+    var regs = RegSlots()
     var defMask: UInt8 = 0
     var useMask: UInt8 = 0
     /// ARMv6-M: slots that must be r0–r7.
@@ -77,14 +114,28 @@ struct MInst {
 
     var defs: [VReg] {
         var out: [VReg] = []
-        for k in 0..<4 where defMask & (1 << UInt8(k)) != 0 && regs[k] != noReg { out.append(regs[k]) }
-        return out + implicitDefs
+        forEachDef { out.append($0) }
+        return out
     }
 
     var uses: [VReg] {
         var out: [VReg] = []
-        for k in 0..<4 where useMask & (1 << UInt8(k)) != 0 && regs[k] != noReg { out.append(regs[k]) }
-        return out + implicitUses
+        forEachUse { out.append($0) }
+        return out
+    }
+
+    /// The registers `defs` lists, in its order, without building the array.
+    @inline(__always)
+    func forEachDef(_ body: (VReg) throws -> Void) rethrows {
+        for k in 0..<4 where defMask & (1 << UInt8(k)) != 0 && regs[k] != noReg { try body(regs[k]) }
+        for v in implicitDefs { try body(v) }
+    }
+
+    /// The registers `uses` lists, in its order, without building the array.
+    @inline(__always)
+    func forEachUse(_ body: (VReg) throws -> Void) rethrows {
+        for k in 0..<4 where useMask & (1 << UInt8(k)) != 0 && regs[k] != noReg { try body(regs[k]) }
+        for v in implicitUses { try body(v) }
     }
 
     var isLabel: Bool { if case .label = kind { return true } else { return false } }

@@ -32,48 +32,45 @@ struct Token {
     var location: SourcePosition
 }
 
+/// Works on the text's UTF-8 bytes: everything outside comments is ASCII (a non-ASCII
+/// character there is an error at once), so byte columns are character columns.
 struct Lexer {
-    static let symbols = [
-        "..<", "<=u", ">=u", "->", "++", "==", "!=", "<=", ">=", "<u", ">u",
-        "(", ")", "{", "}", "[", "]", "<", ">", ",", ":", "=", ".", "+", "-", "@",
-    ]
-
     static func tokenize(_ text: String, file: String) throws(KernelIRError) -> [Token] {
         var tokens: [Token] = []
-        let chars = Array(text.unicodeScalars)
+        let chars = Array(text.utf8)
+        let n = chars.count
         var i = 0, line = 1, col = 1
         var depth = 0  // ( and [ nesting: newlines inside are not statement ends
-        func isIdentStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic && c.isASCII }
-        func isIdent(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || ("0"..."9").contains(c) }
-        while i < chars.count {
+        func at(_ k: Int) -> UInt8 { k < n ? chars[k] : 0 }
+        while i < n {
             let c = chars[i]
+            if c == ascii(" ") || c == ascii("\t") || c == ascii("\r") { i += 1; col += 1; continue }
             let loc = SourcePosition(file: file, line: line, column: col)
-            if c == "\n" {
+            if c == ascii("\n") {
                 if depth == 0 { tokens.append(Token(kind: .newline, location: loc)) }
                 i += 1; line += 1; col = 1
                 continue
             }
-            if c == " " || c == "\t" || c == "\r" { i += 1; col += 1; continue }
-            if c == "#" {
+            if c == ascii("#") {
                 var j = i
-                while j < chars.count && chars[j] != "\n" { j += 1 }
-                if i + 1 < chars.count && chars[i + 1] == "#" {
-                    var text = String(String.UnicodeScalarView(chars[(i + 2)..<j]))
-                    if text.hasPrefix(" ") { text.removeFirst() }
-                    tokens.append(Token(kind: .docComment(text), location: loc))
+                while j < n && chars[j] != ascii("\n") { j += 1 }
+                if at(i + 1) == ascii("#") {
+                    var from = i + 2
+                    if from < j && chars[from] == ascii(" ") { from += 1 }
+                    tokens.append(Token(kind: .docComment(String(decoding: chars[from..<j], as: UTF8.self)), location: loc))
                 }
-                col += j - i
+                for k in i..<j where chars[k] & 0xC0 != 0x80 { col += 1 }  // characters, not bytes
                 i = j
                 continue
             }
-            if ("0"..."9").contains(c) {
+            if isDigit(c) {
                 var j = i
                 var value: Int64 = 0
                 var overflow = false
-                if c == "0" && i + 1 < chars.count && (chars[i + 1] == "x" || chars[i + 1] == "X") {
+                if c == ascii("0") && (at(i + 1) == ascii("x") || at(i + 1) == ascii("X")) {
                     j = i + 2
                     let start = j
-                    while j < chars.count, let d = hexDigit(chars[j]) {
+                    while j < n, let d = hexDigit(chars[j]) {
                         let (v, o) = value.multipliedReportingOverflow(by: 16)
                         value = v &+ d
                         overflow = overflow || o
@@ -81,15 +78,15 @@ struct Lexer {
                     }
                     if j == start { throw KernelIRError("expected hexadecimal digits after 0x", at: loc) }
                 } else {
-                    while j < chars.count, ("0"..."9").contains(chars[j]) {
+                    while j < n, isDigit(chars[j]) {
                         let (v, o) = value.multipliedReportingOverflow(by: 10)
-                        let (w, o2) = v.addingReportingOverflow(Int64(chars[j].value - 48))
+                        let (w, o2) = v.addingReportingOverflow(Int64(chars[j] &- ascii("0")))
                         value = w
                         overflow = overflow || o || o2
                         j += 1
                     }
                 }
-                if j < chars.count && isIdent(chars[j]) {
+                if j < n && isIdent(chars[j]) {
                     throw KernelIRError("malformed number: a letter follows the digits", at: loc)
                 }
                 if overflow || value > 0xFFFF_FFFF {
@@ -102,40 +99,62 @@ struct Lexer {
             }
             if isIdentStart(c) {
                 var j = i
-                while j < chars.count && isIdent(chars[j]) { j += 1 }
-                tokens.append(Token(kind: .identifier(String(String.UnicodeScalarView(chars[i..<j]))), location: loc))
+                while j < n && isIdent(chars[j]) { j += 1 }
+                tokens.append(Token(kind: .identifier(String(decoding: chars[i..<j], as: UTF8.self)), location: loc))
                 col += j - i
                 i = j
                 continue
             }
-            var matched: String?
-            for s in symbols {
-                let sc = Array(s.unicodeScalars)
-                guard i + sc.count <= chars.count, Array(chars[i..<(i + sc.count)]) == sc else { continue }
-                // `<u` and friends only when no identifier continues (`ptr<u8>` is `<`, `u8`).
-                if s.hasSuffix("u"), i + sc.count < chars.count, isIdent(chars[i + sc.count]) { continue }
-                matched = s
-                break
-            }
-            guard let sym = matched else {
-                throw KernelIRError("unexpected character '\(c)'", at: loc)
+            // Longest symbol first. `<u` and friends only when no identifier continues
+            // (`ptr<u8>` is `<`, `u8`).
+            func unsignedSuffix(_ k: Int) -> Bool { at(k) == ascii("u") && !isIdent(at(k + 1)) }
+            let sym: String
+            switch c {
+            case ascii("."): sym = at(i + 1) == ascii(".") && at(i + 2) == ascii("<") ? "..<" : "."
+            case ascii("<"):
+                if at(i + 1) == ascii("=") { sym = unsignedSuffix(i + 2) ? "<=u" : "<=" } else { sym = unsignedSuffix(i + 1) ? "<u" : "<" }
+            case ascii(">"):
+                if at(i + 1) == ascii("=") { sym = unsignedSuffix(i + 2) ? ">=u" : ">=" } else { sym = unsignedSuffix(i + 1) ? ">u" : ">" }
+            case ascii("-"): sym = at(i + 1) == ascii(">") ? "->" : "-"
+            case ascii("+"): sym = at(i + 1) == ascii("+") ? "++" : "+"
+            case ascii("="): sym = at(i + 1) == ascii("=") ? "==" : "="
+            case ascii("!") where at(i + 1) == ascii("="): sym = "!="
+            case ascii("("): sym = "("
+            case ascii(")"): sym = ")"
+            case ascii("{"): sym = "{"
+            case ascii("}"): sym = "}"
+            case ascii("["): sym = "["
+            case ascii("]"): sym = "]"
+            case ascii(","): sym = ","
+            case ascii(":"): sym = ":"
+            case ascii("@"): sym = "@"
+            default:
+                // The whole character, however many bytes it takes.
+                var j = i + 1
+                while j < n && chars[j] & 0xC0 == 0x80 { j += 1 }
+                throw KernelIRError("unexpected character '\(String(decoding: chars[i..<j], as: UTF8.self))'", at: loc)
             }
             if sym == "(" || sym == "[" { depth += 1 }
             if (sym == ")" || sym == "]") && depth > 0 { depth -= 1 }
             tokens.append(Token(kind: .symbol(sym), location: loc))
-            i += sym.unicodeScalars.count
-            col += sym.unicodeScalars.count
+            i += sym.utf8.count
+            col += sym.utf8.count
         }
         tokens.append(Token(kind: .newline, location: SourcePosition(file: file, line: line, column: col)))
         tokens.append(Token(kind: .end, location: SourcePosition(file: file, line: line, column: col)))
         return tokens
     }
 
-    private static func hexDigit(_ c: Unicode.Scalar) -> Int64? {
+    @inline(__always) private static func ascii(_ s: Unicode.Scalar) -> UInt8 { UInt8(s.value) }
+    private static func isDigit(_ c: UInt8) -> Bool { c &- ascii("0") < 10 }
+    private static func isIdentStart(_ c: UInt8) -> Bool { c == ascii("_") || (c | 0x20) &- ascii("a") < 26 }
+    private static func isIdent(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
+
+    private static func hexDigit(_ c: UInt8) -> Int64? {
         switch c {
-        case "0"..."9": Int64(c.value - 48)
-        case "a"..."f": Int64(c.value - 97 + 10)
-        case "A"..."F": Int64(c.value - 65 + 10)
+        case ascii("0")...ascii("9"): Int64(c &- ascii("0"))
+        case ascii("a")...ascii("f"): Int64(c &- ascii("a") + 10)
+        case ascii("A")...ascii("F"): Int64(c &- ascii("A") + 10)
         default: nil
         }
     }

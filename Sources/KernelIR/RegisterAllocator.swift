@@ -38,6 +38,64 @@ struct BitSet: Equatable {
     }
 }
 
+/// Live positions of registers: a row of bits per register, one bit per position.
+struct LivePositions {
+    let rowWords: Int
+    var bits: [UInt64]
+
+    init(registers: Int, instructions: Int) {
+        rowWords = (2 * instructions + 1 + 63) / 64
+        bits = [UInt64](repeating: 0, count: registers * rowWords)
+    }
+
+    /// Positions a...b of `v`.
+    mutating func fill(_ v: VReg, _ a: Int, _ b: Int) {
+        let row = v * rowWords
+        for k in (a >> 6)...(b >> 6) {
+            var x = UInt64.max
+            if k == a >> 6 { x &= ~0 << UInt64(a & 63) }
+            if k == b >> 6 && b & 63 != 63 { x &= (1 << UInt64(b & 63 + 1)) &- 1 }
+            bits[row + k] |= x
+        }
+    }
+
+    /// Whether `v` is live anywhere in positions a...b.
+    func any(_ v: VReg, _ a: Int, _ b: Int) -> Bool {
+        let first = a >> 6, last = b >> 6
+        for k in first...last {
+            var x = bits[v * rowWords + k]
+            if k == first { x &= ~0 << UInt64(a & 63) }
+            if k == last && b & 63 != 63 { x &= (1 << UInt64(b & 63 + 1)) &- 1 }
+            if x != 0 { return true }
+        }
+        return false
+    }
+
+    /// The maximal runs of consecutive live positions of `v`, in order.
+    func runs(_ v: VReg) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        var s = -1, e = -2
+        for k in 0..<rowWords {
+            var x = bits[v * rowWords + k]
+            while x != 0 {
+                let b = x.trailingZeroBitCount
+                let length = (~(x >> UInt64(b))).trailingZeroBitCount
+                let p = k << 6 + b
+                if p == e + 1 {
+                    e = p + length - 1
+                } else {
+                    if s >= 0 { out.append((s, e)) }
+                    s = p
+                    e = p + length - 1
+                }
+                x = b + length >= 64 ? 0 : x & ~((1 << UInt64(length) &- 1) << UInt64(b))
+            }
+        }
+        if s >= 0 { out.append((s, e)) }
+        return out
+    }
+}
+
 struct RegisterAllocator {
     let arch: ArchLevel
     var code: [MInst]
@@ -131,76 +189,96 @@ struct RegisterAllocator {
 
     func liveness() -> (ranges: [Range<Int>], liveOut: [BitSet]) {
         let (ranges, succ) = blocks()
-        let n = nextVReg
-        var use = [BitSet](repeating: BitSet(count: n), count: ranges.count)
+        // Per-block sets as rows of one flat array each: the fixed point copies no sets.
+        let w = (nextVReg + 63) / 64
+        var use = [UInt64](repeating: 0, count: ranges.count * w)
         var def = use
         for (b, r) in ranges.enumerated() {
+            let row = b * w
             for i in r {
-                for v in code[i].uses where !def[b].contains(v) { use[b].insert(v) }
-                for v in code[i].defs { def[b].insert(v) }
+                code[i].forEachUse { v in
+                    if def[row + v >> 6] & (1 << UInt64(v & 63)) == 0 { use[row + v >> 6] |= 1 << UInt64(v & 63) }
+                }
+                code[i].forEachDef { v in def[row + v >> 6] |= 1 << UInt64(v & 63) }
             }
         }
-        var liveIn = [BitSet](repeating: BitSet(count: n), count: ranges.count)
+        var liveIn = [UInt64](repeating: 0, count: ranges.count * w)
         var liveOut = liveIn
         var changed = true
         while changed {
             changed = false
             for b in ranges.indices.reversed() {
-                var out = BitSet(count: n)
-                for s in succ[b] { out.formUnion(liveIn[s]) }
-                var inn = out
-                for k in inn.words.indices { inn.words[k] = (inn.words[k] & ~def[b].words[k]) | use[b].words[k] }
-                if out != liveOut[b] || inn != liveIn[b] {
-                    liveOut[b] = out
-                    liveIn[b] = inn
-                    changed = true
+                let row = b * w
+                for k in 0..<w {
+                    var out: UInt64 = 0
+                    for s in succ[b] { out |= liveIn[s * w + k] }
+                    let inn = (out & ~def[row + k]) | use[row + k]
+                    if out != liveOut[row + k] || inn != liveIn[row + k] {
+                        liveOut[row + k] = out
+                        liveIn[row + k] = inn
+                        changed = true
+                    }
                 }
             }
         }
-        return (ranges, liveOut)
+        let sets = ranges.indices.map { b in
+            var set = BitSet(count: nextVReg)
+            for k in 0..<w { set.words[k] = liveOut[b * w + k] }
+            return set
+        }
+        return (ranges, sets)
+    }
+
+    /// Where every register is live (instruction i: uses at 2i, defs at 2i + 1, live
+    /// across it at 2i + 1 and 2i + 2).
+    func livePositions() -> LivePositions {
+        let (ranges, liveOut) = liveness()
+        var positions = LivePositions(registers: nextVReg, instructions: code.count)
+        // Walking each block backwards, a value is live after every instruction from the one
+        // that makes it live (a use below, or the block's end) up to `since[v]`: that stretch
+        // is filled when its definition (or the block's start) is reached.
+        var since = [Int](repeating: 0, count: nextVReg)
+        for (b, r) in ranges.enumerated() {
+            var live = liveOut[b]
+            live.forEach { v in since[v] = r.upperBound - 1 }
+            for i in r.reversed() {
+                code[i].forEachDef { v in
+                    if live.contains(v) {
+                        positions.fill(v, 2 * i + 1, 2 * since[v] + 2)
+                        live.remove(v)
+                    }
+                    positions.fill(v, 2 * i + 1, 2 * i + 1)
+                }
+                code[i].forEachUse { v in
+                    if !live.contains(v) {
+                        live.insert(v)
+                        since[v] = i - 1
+                    }
+                    positions.fill(v, 2 * i, 2 * i)
+                }
+            }
+            live.forEach { v in
+                if since[v] >= r.lowerBound { positions.fill(v, 2 * r.lowerBound + 1, 2 * since[v] + 2) }
+            }
+            // Live into the function's entry: parameters in r0–r3 (marked from 0).
+            if b == 0 { live.forEach { v in positions.fill(v, 0, 0) } }
+        }
+        return positions
     }
 
     /// One allocation pass: assignments, and the virtual registers that must be spilled.
     mutating func scan() throws(KernelIRError) -> ([VReg: Int], [VReg]) {
-        let (ranges, liveOut) = liveness()
-        // Live positions of every register (instruction i: uses at 2i, defs at 2i + 1).
-        var points = [[Int]](repeating: [], count: nextVReg)
-        func mark(_ v: VReg, _ p: Int) { points[v].append(p) }
-        for (b, r) in ranges.enumerated() {
-            var live = liveOut[b]
-            for i in r.reversed() {
-                live.forEach { v in mark(v, 2 * i + 1); mark(v, 2 * i + 2) }
-                for v in code[i].defs {
-                    live.remove(v)
-                    mark(v, 2 * i + 1)
-                }
-                for v in code[i].uses {
-                    live.insert(v)
-                    mark(v, 2 * i)
-                }
-            }
-            // Live into the function's entry: parameters in r0–r3 (marked from 0).
-            if b == 0 { live.forEach { v in mark(v, 0) } }
-        }
-        // As sorted, merged ranges: a register is occupied only where the value is live.
+        let live = livePositions()
+        // As runs of positions: a register is occupied only where the value is live.
         var liveRanges = [[(Int, Int)]](repeating: [], count: nextVReg)
-        for v in 0..<nextVReg where !points[v].isEmpty {
-            let pts = points[v].sorted()
-            var out: [(Int, Int)] = []
-            var s0 = pts[0], e0 = pts[0]
-            for p in pts.dropFirst() {
-                if p <= e0 + 1 { e0 = max(e0, p) } else { out.append((s0, e0)); s0 = p; e0 = p }
-            }
-            out.append((s0, e0))
-            liveRanges[v] = out
-        }
-        var fixed = [[Int]](repeating: [], count: 16)
-        for k in 0..<16 { fixed[k] = points[k].sorted() }
         var start = [Int](repeating: .max, count: nextVReg)
         var end = [Int](repeating: -1, count: nextVReg)
-        for v in firstVirtual..<nextVReg where !liveRanges[v].isEmpty {
-            start[v] = liveRanges[v].first!.0
-            end[v] = liveRanges[v].last!.1
+        for v in firstVirtual..<nextVReg {
+            liveRanges[v] = live.runs(v)
+            if let first = liveRanges[v].first, let last = liveRanges[v].last {
+                start[v] = first.0
+                end[v] = last.1
+            }
         }
 
         // Weights, classes, copy partners.
@@ -233,19 +311,9 @@ struct RegisterAllocator {
             let length = Double(max(1, liveRanges[v].reduce(0) { $0 + $1.1 - $1.0 + 1 }))
             intervals.append(Interval(v: v, start: start[v], end: end[v], weight: weight[v] + 1 / length, low: low[v]))
         }
-        intervals.sort { $0.start != $1.start ? $0.start < $1.start : $0.v < $1.v }
 
-        func fixedConflict(_ r: Int, _ s: Int, _ e: Int) -> Bool {
-            let pts = fixed[r]
-            var lo = 0, hi = pts.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if pts[mid] < s { lo = mid + 1 } else { hi = mid }
-            }
-            return lo < pts.count && pts[lo] <= e
-        }
         func fixedConflict(_ r: Int, _ v: VReg) -> Bool {
-            liveRanges[v].contains { fixedConflict(r, $0.0, $0.1) }
+            liveRanges[v].contains { live.any(r, $0.0, $0.1) }
         }
         /// Whether two sorted range lists intersect.
         func overlap(_ a: [(Int, Int)], _ b: [(Int, Int)]) -> Bool {
@@ -273,17 +341,33 @@ struct RegisterAllocator {
         }
         var groupWeight = [Double](repeating: 0, count: nextVReg)
         for iv in intervals { groupWeight[root(iv.v)] = max(groupWeight[root(iv.v)], iv.weight) }
-        var order = intervals
-        order.sort { a, b in
-            let ua = unspillable.contains(a.v), ub = unspillable.contains(b.v)
-            if ua != ub { return ua }
-            let ga = root(a.v), gb = root(b.v)
-            if ga != gb {
-                if groupWeight[ga] != groupWeight[gb] { return groupWeight[ga] > groupWeight[gb] }
-                return ga < gb
+        // The sort keys, computed once. The last two keys (start, then register number)
+        // make the order total, so that it does not depend on the sort's stability.
+        struct Priority {
+            var unspillable: Bool
+            var groupWeight: Double
+            var group: Int
+            var weight: Double
+            var start: Int
+            var v: VReg
+            var interval: Int
+        }
+        var priorities: [Priority] = []
+        priorities.reserveCapacity(intervals.count)
+        for (k, iv) in intervals.enumerated() {
+            let g = root(iv.v)
+            priorities.append(Priority(unspillable: unspillable.contains(iv.v), groupWeight: groupWeight[g], group: g,
+                                       weight: iv.weight, start: iv.start, v: iv.v, interval: k))
+        }
+        priorities.sort { a, b in
+            if a.unspillable != b.unspillable { return a.unspillable }
+            if a.group != b.group {
+                if a.groupWeight != b.groupWeight { return a.groupWeight > b.groupWeight }
+                return a.group < b.group
             }
             if a.weight != b.weight { return a.weight > b.weight }
-            return a.start < b.start
+            if a.start != b.start { return a.start < b.start }
+            return a.v < b.v
         }
         var assignment: [VReg: Int] = [:]
         var taken = [[VReg]](repeating: [], count: 16)
@@ -295,7 +379,8 @@ struct RegisterAllocator {
             return true
         }
         var spilled: [VReg] = []
-        for iv in order {
+        for priority in priorities {
+            let iv = intervals[priority.interval]
             let regs = thumb2 ? RegisterAllocator.thumb2Order
                 : (iv.low ? RegisterAllocator.lowOrder : RegisterAllocator.v6mAnyOrder)
             var chosen: Int?

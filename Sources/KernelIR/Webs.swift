@@ -36,51 +36,59 @@ struct WebSplitter {
 
     mutating func run() {
         var untied: [(site: Int, read: Int)] = []  // definition sites not tied to what they read
-        // Definition sites of virtual registers: (instruction, vreg).
+        // Definition sites of virtual registers, in instruction order: (instruction, vreg).
+        // The sites of instruction i are siteStart[i]..<siteStart[i + 1].
         var sites: [(inst: Int, v: VReg)] = []
-        var sitesOf: [VReg: [Int]] = [:]
-        var siteAt: [Int: [Int]] = [:]  // instruction → its def sites
+        var sitesOf = [[Int]](repeating: [], count: nextVReg)  // ascending
+        var siteStart = [Int](repeating: 0, count: code.count + 1)
         for (i, m) in code.enumerated() {
-            for v in m.defs where v >= firstVirtual {
-                sitesOf[v, default: []].append(sites.count)
-                siteAt[i, default: []].append(sites.count)
+            siteStart[i] = sites.count
+            m.forEachDef { v in
+                guard v >= firstVirtual else { return }
+                sitesOf[v].append(sites.count)
                 sites.append((i, v))
             }
         }
+        siteStart[code.count] = sites.count
         // Only registers defined more than once can have several webs.
-        let multi = Set(sitesOf.filter { $0.value.count > 1 }.keys)
-        guard !multi.isEmpty else { return }
+        let multi = sitesOf.map { $0.count > 1 }
+        guard multi.contains(true) else { return }
 
         let ra = RegisterAllocator(arch: .v7em, code: code, nextVReg: nextVReg, kernelName: "")
         let (ranges, succ) = ra.blocks()
+        // Reaching definitions, one row of site bits per block.
         let n = sites.count
-        var gen = [BitSet](repeating: BitSet(count: n), count: ranges.count)
+        let w = (n + 63) / 64
+        var gen = [UInt64](repeating: 0, count: ranges.count * w)
         var kill = gen
         for (b, r) in ranges.enumerated() {
-            for i in r {
-                for s in siteAt[i] ?? [] {
-                    let v = sites[s].v
-                    for other in sitesOf[v]! { gen[b].remove(other); kill[b].insert(other) }
-                    gen[b].insert(s)
+            let row = b * w
+            for s in siteStart[r.lowerBound]..<siteStart[r.upperBound] {
+                for other in sitesOf[sites[s].v] {
+                    gen[row + other >> 6] &= ~(1 << UInt64(other & 63))
+                    kill[row + other >> 6] |= 1 << UInt64(other & 63)
                 }
+                gen[row + s >> 6] |= 1 << UInt64(s & 63)
             }
         }
         var preds = [[Int]](repeating: [], count: ranges.count)
         for (b, ss) in succ.enumerated() { for s in ss { preds[s].append(b) } }
-        var inSet = [BitSet](repeating: BitSet(count: n), count: ranges.count)
+        var inSet = [UInt64](repeating: 0, count: ranges.count * w)
         var outSet = inSet
         var changed = true
         while changed {
             changed = false
             for b in ranges.indices {
-                var inn = BitSet(count: n)
-                for p in preds[b] { inn.formUnion(outSet[p]) }
-                var out = inn
-                for k in out.words.indices { out.words[k] = (out.words[k] & ~kill[b].words[k]) | gen[b].words[k] }
-                if inn != inSet[b] || out != outSet[b] {
-                    inSet[b] = inn
-                    outSet[b] = out
-                    changed = true
+                let row = b * w
+                for k in 0..<w {
+                    var inn: UInt64 = 0
+                    for p in preds[b] { inn |= outSet[p * w + k] }
+                    let out = (inn & ~kill[row + k]) | gen[row + k]
+                    if inn != inSet[row + k] || out != outSet[row + k] {
+                        inSet[row + k] = inn
+                        outSet[row + k] = out
+                        changed = true
+                    }
                 }
             }
         }
@@ -96,48 +104,60 @@ struct WebSplitter {
         }
         func union(_ a: Int, _ b: Int) { parent[find(a)] = find(b) }
 
-        // Walk each block with the current reaching definitions per register.
-        var useWeb: [Int: [Int: Int]] = [:]  // instruction → (vreg → representative site)
+        // Walk each block with the current reaching definitions per register (ascending
+        // site numbers), taken from the block's entry set when a register is first met.
+        var useWeb = [[(v: VReg, site: Int)]](repeating: [], count: code.count)  // per instruction
+        var current = [[Int]](repeating: [], count: nextVReg)
+        var currentBlock = [Int](repeating: -1, count: nextVReg)
         for (b, r) in ranges.enumerated() {
-            var current: [VReg: [Int]] = [:]
-            inSet[b].forEach { s in
-                let v = sites[s].v
-                if multi.contains(v) { current[v, default: []].append(s) }
+            let row = b * w
+            func reaching(_ v: VReg) -> [Int] {
+                if currentBlock[v] != b {
+                    currentBlock[v] = b
+                    current[v] = sitesOf[v].filter { inSet[row + $0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+                }
+                return current[v]
             }
             for i in r {
                 let m = code[i]
-                var reached: [VReg: Int] = [:]
-                for v in m.uses.uniqued() where multi.contains(v) {
-                    guard let defs = current[v], let first = defs.first else { continue }
+                var reached: [(v: VReg, site: Int)] = []
+                var seen: [VReg] = []
+                m.forEachUse { v in
+                    guard !seen.contains(v) else { return }
+                    seen.append(v)
+                    guard multi[v] else { return }
+                    let defs = reaching(v)
+                    guard let first = defs.first else { return }
                     for d in defs.dropFirst() { union(first, d) }
-                    reached[v] = first
+                    reached.append((v, first))
                 }
                 if !reached.isEmpty { useWeb[i] = reached }
-                for s in siteAt[i] ?? [] {
+                for s in siteStart[i]..<siteStart[i + 1] {
                     let v = sites[s].v
-                    guard multi.contains(v) else { continue }
-                    if let u = reached[v] {
+                    guard multi[v] else { continue }
+                    if let u = reached.first(where: { $0.v == v })?.site {
                         if tieAllReadWrites || m.readsAndWritesOneSlot(v) {
                             union(s, u)  // read-and-write: one web
                         } else {
                             untied.append((s, u))
                         }
                     }
+                    currentBlock[v] = b
                     current[v] = [s]
                 }
             }
         }
 
         // A fresh register per web (the first web of a register keeps its number).
-        var webRegister: [Int: VReg] = [:]
-        var firstWebOf: [VReg: Int] = [:]
+        var webRegister = [VReg](repeating: noReg, count: n)  // by root site
+        var hasFirstWeb = [Bool](repeating: false, count: nextVReg)
         func register(forSite s: Int) -> VReg {
             let root = find(s)
-            if let r = webRegister[root] { return r }
+            if webRegister[root] != noReg { return webRegister[root] }
             let v = sites[s].v
             let r: VReg
-            if firstWebOf[v] == nil {
-                firstWebOf[v] = root
+            if !hasFirstWeb[v] {
+                hasFirstWeb[v] = true
                 r = v
             } else {
                 r = nextVReg
@@ -146,19 +166,19 @@ struct WebSplitter {
             webRegister[root] = r
             return r
         }
-        for (i, m) in code.enumerated() {
+        for i in code.indices {
+            let m = code[i]
             var rewritten = m
-            let reached = useWeb[i] ?? [:]
-            var defSite: [VReg: Int] = [:]
-            for s in siteAt[i] ?? [] where multi.contains(sites[s].v) { defSite[sites[s].v] = s }
             for k in 0..<4 {
                 let v = m.regs[k]
-                guard v >= firstVirtual, multi.contains(v) else { continue }
+                guard v >= firstVirtual, multi[v] else { continue }
                 let isDef = m.defMask & (1 << UInt8(k)) != 0
                 let isUse = m.useMask & (1 << UInt8(k)) != 0
-                if isDef, let s = defSite[v] {
+                // The instruction's last definition site of v.
+                let defSite = (siteStart[i]..<siteStart[i + 1]).last { sites[$0].v == v }
+                if isDef, let s = defSite {
                     rewritten.regs[k] = register(forSite: s)
-                } else if isUse, let s = reached[v] {
+                } else if isUse, let s = useWeb[i].first(where: { $0.v == v })?.site {
                     rewritten.regs[k] = register(forSite: s)
                 }
             }
