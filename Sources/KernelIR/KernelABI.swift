@@ -69,7 +69,7 @@ public enum KernelABI {
     /// (`pairedRowBytes`).
     public static func pairedRowWeights(_ weights: [Int8], rows: Int, depth: Int) -> [UInt8]? {
         guard rows >= 2, depth > 0, depth <= maxPairedRowDepth, weights.count >= rows * depth else { return nil }
-        let pairs = rows / 2, groups = pairs / 3, quads = depth / 4, tail = depth % 4
+        let pairs = rows / 2, groups = pairs / 3, quads = depth / 4
         func half(_ pair: Int, _ c: Int) -> (UInt8, UInt8)? {
             let w0 = Int(weights[2 * pair * depth + c]), w1 = Int(weights[(2 * pair + 1) * depth + c])
             let high = w1 - (w0 < 0 ? 1 : 0)
