@@ -87,8 +87,18 @@ enum Golden {
                 # Everything after the next line is compared byte for byte.
 
                 """
+            let contents = header + separator + actual
+            // Unchanged apart from the generator line (which names the commit): keep the
+            // file, so that regenerating identical goldens leaves the checkout clean.
+            func withoutGenerator(_ s: String) -> String {
+                s.split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("# Generator: ") }.joined(separator: "\n")
+            }
+            if let old = try? String(contentsOf: url, encoding: .utf8), withoutGenerator(old) == withoutGenerator(contents) {
+                return
+            }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data((header + separator + actual).utf8).write(to: url)
+            try Data(contents.utf8).write(to: url)
             return
         }
         guard let golden = try? String(contentsOf: url, encoding: .utf8),
