@@ -193,7 +193,6 @@ extension Machine {
         case .strbReg:
             try write8(regAddress(i), reg(i.rt))
 
-
         // MARK: More loads, stores and extends
         case .mla:
             setReg(i.rd, reg(i.ra) &+ reg(i.rn) &* reg(i.rm), &next)

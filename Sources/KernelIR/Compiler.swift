@@ -198,7 +198,7 @@ public enum KernelCompiler {
     }
 
     static func usesBLJump(_ p: PlacedFunction) -> Bool {
-        for (i, f) in p.branchForm {
+        for (i, f) in p.branchForm.enumerated() where f > 0 {
             if case let .branch(c, _, _) = p.items[i], (c == nil && f >= 1) || f >= 2 { return true }
         }
         return false
@@ -305,7 +305,7 @@ struct Assembler {
                     case let .addPC(_, anchor, _): anchorAddress[anchor] = a
                     default: break
                     }
-                    a += layout.itemSize(f.items[i], form: f.branchForm[i] ?? 0)
+                    a += layout.itemSize(f.items[i], form: f.branchForm[i])
                 case .skip, .alignNop:
                     pieceAddress.append(a)
                     a += 2
@@ -344,7 +344,7 @@ struct Assembler {
                         break
                     case let .branch(c, target, line):
                         guard let t = labelAddress[target] else { throw KernelIRError("'\(f.name)': missing label") }
-                        let form = f.branchForm[i] ?? 0
+                        let form = f.branchForm[i]
                         let thumb2 = arch >= .v7m
                         func off(_ from: Int) -> UInt32 { UInt32(bitPattern: Int32(t - (from + 4))) }
                         if c == nil {

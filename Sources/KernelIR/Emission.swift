@@ -44,7 +44,8 @@ struct PlacedFunction {
     var file: String
     var items: [Item]
     var pieces: [Piece]
-    var branchForm: [Int: Int]
+    /// Per item, the branch form chosen (0 = the shortest; other items 0).
+    var branchForm: [Int]
     var size: Int
     /// literal item index → (pool piece index, slot)
     var literalSlot: [Int: (Int, Int)]
@@ -486,9 +487,7 @@ struct Layout {
                 }
             }
             if grew { continue }
-            var grown: [Int: Int] = [:]
-            for (i, f) in forms.enumerated() where f > 0 { grown[i] = f }
-            return PlacedFunction(name: name, file: file, items: items, pieces: pieces, branchForm: grown,
+            return PlacedFunction(name: name, file: file, items: items, pieces: pieces, branchForm: forms,
                                   size: addr, literalSlot: literalSlot)
         }
         throw KernelIRError("'\(name)': branch layout did not converge")
