@@ -189,7 +189,6 @@ struct RegisterAllocator {
 
     func liveness() -> (ranges: [Range<Int>], liveOut: [BitSet]) {
         let (ranges, succ) = blocks()
-        // Per-block sets as rows of one flat array each: the fixed point copies no sets.
         let w = (nextVReg + 63) / 64
         var use = [UInt64](repeating: 0, count: ranges.count * w)
         var def = use
@@ -202,25 +201,7 @@ struct RegisterAllocator {
                 code[i].forEachDef { v in def[row + v >> 6] |= 1 << UInt64(v & 63) }
             }
         }
-        var liveIn = [UInt64](repeating: 0, count: ranges.count * w)
-        var liveOut = liveIn
-        var changed = true
-        while changed {
-            changed = false
-            for b in ranges.indices.reversed() {
-                let row = b * w
-                for k in 0..<w {
-                    var out: UInt64 = 0
-                    for s in succ[b] { out |= liveIn[s * w + k] }
-                    let inn = (out & ~def[row + k]) | use[row + k]
-                    if out != liveOut[row + k] || inn != liveIn[row + k] {
-                        liveOut[row + k] = out
-                        liveIn[row + k] = inn
-                        changed = true
-                    }
-                }
-            }
-        }
+        let liveOut = dataflowFixedPoint(edges: succ, gen: use, kill: def, width: w, order: ranges.indices.reversed())
         let sets = ranges.indices.map { b in
             var set = BitSet(count: nextVReg)
             for k in 0..<w { set.words[k] = liveOut[b * w + k] }

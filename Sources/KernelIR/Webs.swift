@@ -73,25 +73,7 @@ struct WebSplitter {
         }
         var preds = [[Int]](repeating: [], count: ranges.count)
         for (b, ss) in succ.enumerated() { for s in ss { preds[s].append(b) } }
-        var inSet = [UInt64](repeating: 0, count: ranges.count * w)
-        var outSet = inSet
-        var changed = true
-        while changed {
-            changed = false
-            for b in ranges.indices {
-                let row = b * w
-                for k in 0..<w {
-                    var inn: UInt64 = 0
-                    for p in preds[b] { inn |= outSet[p * w + k] }
-                    let out = (inn & ~kill[row + k]) | gen[row + k]
-                    if inn != inSet[row + k] || out != outSet[row + k] {
-                        inSet[row + k] = inn
-                        outSet[row + k] = out
-                        changed = true
-                    }
-                }
-            }
-        }
+        let inSet = dataflowFixedPoint(edges: preds, gen: gen, kill: kill, width: w, order: ranges.indices)
 
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
