@@ -89,7 +89,9 @@ public final class Machine {
     /// The decode-cache chunk the PC is in (fast path of `fetch`).
     var codeBase: UInt32 = 0
     var codeSize: UInt32 = 0
-    var codeSlots: UnsafeMutablePointer<DecodedSlot>? = nil
+    /// With `codeSize` 0 (no chunk yet, or dropped) it points at `probeSlot` and is never
+    /// read: not optional, so that the fast path needs no nil check.
+    var codeSlots: UnsafeMutablePointer<DecodedSlot>
     /// UNALIGNED traps: 3 on ARMv6-M (every unaligned word access faults), else per CCR.
     var alignMask32: UInt32 = 0
     var alignMask16: UInt32 = 0
@@ -135,6 +137,7 @@ public final class Machine {
         clockHz = options.clockHz ?? board.clock.defaultHz
         timer = try CoreTimer(kind: options.timing ?? TimingModelKind.forCore(board.core.kind), board: board, clockHz: clockHz)
         memory = try MemoryMap(board: board)
+        codeSlots = probeSlot
         r = .allocate(capacity: 16)
         r.initialize(repeating: 0, count: 16)
         functionCycles = .allocate(capacity: 1)
@@ -188,7 +191,7 @@ public final class Machine {
         profileSince = timer.cycles
         collectExecutionCounts()
         memory.invalidateCode()
-        codeSlots = nil
+        codeSlots = probeSlot
         codeSize = 0
         if doReset { try reset(vectorTable: board.vectorTable) }
     }
@@ -326,13 +329,16 @@ public final class Machine {
     /// Execute one instruction (`model` is `timer.model`; a constant in the hot loops).
     @inline(__always)
     func stepOne(_ model: CoreTimer.Model? = nil) throws {
-        let slot = try fetch(pc)
+        // A local copy: stores through the record and register pointers could alias `pc`
+        // as far as the optimiser knows, so it would load the property again after each.
+        let at = pc
+        let slot = try fetch(at)
         let before = timer.cycles
         // `inst` is the slot's first field (DecodedSlot.instOffset, checked by a test).
         let inst = IRef(p: UnsafeRawPointer(slot).assumingMemoryBound(to: Instruction.self))
-        record.reset(pc: pc)
-        r[15] = pc &+ 4
-        var next = pc &+ UInt32(inst.size)
+        record.reset(pc: at)
+        r[15] = at &+ 4
+        var next = at &+ UInt32(inst.size)
         // One call site for execute, so that it is inlined once.
         let inIT = itState != 0
         if !inIT || conditionPassed(itState >> 4) {
@@ -367,8 +373,8 @@ public final class Machine {
     @inline(__always)
     func fetch(_ address: UInt32) throws -> UnsafeMutablePointer<DecodedSlot> {
         let off = address &- codeBase
-        if off < codeSize, let slots = codeSlots {
-            let slot = slots + Int(off >> 1)
+        if off < codeSize {
+            let slot = codeSlots + Int(off >> 1)
             if slot.pointee.inst.size != 0 { return slot }
         }
         return try fetchSlow(address)
@@ -454,7 +460,7 @@ public final class Machine {
         probeHandler = handler
         collectExecutionCounts()
         memory.invalidateCode()
-        codeSlots = nil
+        codeSlots = probeSlot
         codeSize = 0
     }
 

@@ -63,10 +63,15 @@ public final class CoreTimer {
     @usableFromInline let dataFree: UnsafeMutablePointer<Bool>
 
     // Scalar-pipeline state (M0+, M4, Xtensa): the previous executed instruction.
-    @usableFromInline var prevFlags: UInt8 = 0
-    @usableFromInline var prevClass: UInt8 = OpClass.hint.rawValue
-    @usableFromInline var prevWrites: UInt16 = 0
-    @usableFromInline var prevLoaded: UInt16 = 0
+    /// The previous instruction's class, flags, written and loaded registers: the first
+    /// eight bytes of its `StaticTiming`, copied whole (`prevClass` ... read them).
+    @usableFromInline var prevInfo: UInt64 = CoreTimer.packPrev(opClass: OpClass.hint.rawValue, flags: 0)
+    @inlinable var prevClass: UInt8 { UInt8(truncatingIfNeeded: prevInfo) }
+    @inlinable var prevFlags: UInt8 { UInt8(truncatingIfNeeded: prevInfo >> 8) }
+    @inlinable var prevWrites: UInt16 { UInt16(truncatingIfNeeded: prevInfo >> 16) }
+    @inlinable var prevLoaded: UInt16 { UInt16(truncatingIfNeeded: prevInfo >> 32) }
+    /// `prevInfo` for an instruction (or event) that wrote no register.
+    @inlinable static func packPrev(opClass: UInt8, flags: UInt8) -> UInt64 { UInt64(opClass) | UInt64(flags) << 8 }
     @usableFromInline var checkBranchTarget = false
 
     // Cortex-M7 state.
@@ -163,6 +168,12 @@ public final class CoreTimer {
 
     /// Precompute what the model needs about an instruction (once per decode).
     public func describe(_ inst: Instruction) -> StaticTiming {
+        var st = describeForModel(inst)
+        st.updateLoaded()
+        return st
+    }
+
+    func describeForModel(_ inst: Instruction) -> StaticTiming {
         switch model {
         case .placeholder:
             var st = StaticTiming(cycles: 1, skippedCycles: 1)
@@ -254,9 +265,7 @@ public final class CoreTimer {
         guard rec.executed else {
             skippedCount &+= 1
             now &+= c &+ UInt64(st.skippedCycles)
-            prevFlags = st.flags & TimingFlags.wide
-            prevClass = OpClass.hint.rawValue
-            prevWrites = 0
+            prevInfo = CoreTimer.packPrev(opClass: OpClass.hint.rawValue, flags: st.flags & TimingFlags.wide)
             return
         }
         var base = UInt64(st.cycles)
@@ -294,11 +303,7 @@ public final class CoreTimer {
         // Only the Cortex-M4 rules look at the previous instruction (IT folding and
         // m4LoadStore); the M0+ and Xtensa loops skip keeping it.
         if m == .m4 {
-            prevFlags = st.flags
-            prevClass = st.opClass
-            prevWrites = st.writes
-            // The loaded registers, without a write-back base (updated at address generation).
-            prevLoaded = st.base == StaticTiming.noBase ? st.writes : st.writes & ~(1 << UInt16(st.base & 15))
+            prevInfo = UnsafeRawPointer(st.p).loadUnaligned(as: UInt64.self)  // a slot aligns it to 4
         }
     }
 
@@ -363,9 +368,7 @@ public final class CoreTimer {
         exceptionCount &+= rec.exceptionEntry ? 1 : 0
         stalls.exception &+= c
         now &+= own &+ c
-        prevFlags = 0
-        prevClass = OpClass.exception.rawValue
-        prevWrites = 0
+        prevInfo = CoreTimer.packPrev(opClass: OpClass.exception.rawValue, flags: 0)
         checkBranchTarget = false
         slotFree = false
         pendingKind = .none
@@ -435,13 +438,16 @@ public final class CoreTimer {
                 stalls.data &+= stall
             }
         }
-        let key = UInt64(token) | bubble << 32 | stall << 44 | (executed ? 1 << 56 : 0) | UInt64(rec.beats) << 57
-        if let memo, memo.pointee.first.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
+        // The record's transfer count and flag bits (executed among them) go into the key as
+        // they lie in the record, one 16-bit load: the other flags (write, branched) are
+        // fixed for most instructions, and a key finer than the rules need costs nothing.
+        let key = UInt64(token) | bubble << 32 | stall << 40 | UInt64(rec.beatsAndBits) << 48
+        if let memo, memo.pointee.first.key == key && (bubble | stall) < 256 {
             now &+= UInt64(memo.pointee.first.delta)
             token = memo.pointee.first.out
             memo.pointee.first.hits &+= 1
             if memo.pointee.first.hits == .max { flushMemo(memo) }
-        } else if let memo, memo.pointee.second.key == key && (bubble | stall) < 4096 && rec.beats < 128 {
+        } else if let memo, memo.pointee.second.key == key && (bubble | stall) < 256 {
             now &+= UInt64(memo.pointee.second.delta)
             token = memo.pointee.second.out
             memo.pointee.second.hits &+= 1
@@ -466,7 +472,7 @@ public final class CoreTimer {
                  key: UInt64, _ memo: UnsafeMutablePointer<TimingMemo>?) {
         memoMisses &+= 1
         let before = now
-        let canMemo = memo != nil && memoize && before != 0 && (bubble | stall) < 4096 && beats < 128
+        let canMemo = memo != nil && memoize && before != 0 && (bubble | stall) < 256
         var tokenIn = token
         materializeM7()
         if canMemo && tokenIn == 0 { tokenIn = relativeStateToken() }

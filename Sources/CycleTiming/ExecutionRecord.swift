@@ -11,13 +11,14 @@ public struct ExecutionRecord: Sendable {
     /// (an index into the machine's region list; `Self.noRegion` for MMIO/SCS).
     public var address: UInt32 = 0
     public var beats: UInt8 = 0
+    /// `Bit` flags (the properties below read and write them). Right after `beats`: the
+    /// Cortex-M7 memo key reads the two as one 16-bit field (`RecordRef.beatsAndBits`).
+    public var bits: UInt8 = Bit.executed
     public var beatBytes: UInt8 = 0
     public var region: UInt8 = ExecutionRecord.noRegion
     /// SDIV/UDIV: the number of significant quotient bits (0...32), which sets the
     /// iterative divider's latency on Cortex-M3/M4/M7.
     public var quotientBits: UInt8 = 0
-    /// `Bit` flags (the properties below read and write them).
-    public var bits: UInt8 = Bit.executed
 
     public enum Bit {
         public static let executed: UInt8 = 1 << 0
@@ -31,6 +32,8 @@ public struct ExecutionRecord: Sendable {
     }
 
     public static let noRegion: UInt8 = 0xFF
+    /// Where `beats` sits; `bits` follows it (checked by `TimingMemoTests`).
+    @usableFromInline static let beatsOffset = 8
 
     public init() {}
 
@@ -72,30 +75,38 @@ public struct ExecutionRecord: Sendable {
 
 /// Per-instruction facts a timing model precomputes once per decoded instruction (the
 /// decode cache stores them beside the instruction), so the per-execution work is small.
-/// 13 bytes; what each field means is per model (see `CoreTimer.describe`).
+/// 15 bytes; what each field means is per model (see `CoreTimer.describe`).
+///
+/// The first eight bytes are what the Cortex-M4 rules keep of the previous instruction
+/// (`CoreTimer.prevInfo`): class, flags, written and loaded registers, copied in one load
+/// and one store per instruction.
 public struct StaticTiming: Sendable, Equatable {
+    /// `OpClass.rawValue`, for the per-class instruction counts.
+    public var opClass: UInt8
+    /// `TimingFlags` bits.
+    public var flags: UInt8
+    /// Registers written (PC excluded), the write-back base included.
+    public var writes: UInt16
+    /// `writes` without the write-back base: the registers a load fills from memory (the
+    /// base's new value comes from address generation, earlier). Kept up to date by
+    /// `init` and `CoreTimer.describe`.
+    public var loaded: UInt16
+    /// Registers read at the normal stage (bit n = rn).
+    public var reads: UInt16
+    /// Registers needed a stage earlier: address operands (M3/M4 address-generation
+    /// interlock, M7 EX1 reads) and shifted operands (M7).
+    public var early: UInt16
     /// Base issue cycles when executed, before memory transfers, wait states and dynamic
     /// effects (each transfer's own cycle is added per beat on M0+/M4).
     public var cycles: UInt8
     /// Cycles when the instruction is skipped by a failed IT condition.
     public var skippedCycles: UInt8
-    /// `OpClass.rawValue`, for the per-class instruction counts.
-    public var opClass: UInt8
-    /// `TimingFlags` bits.
-    public var flags: UInt8
     /// Cortex-M7: the single-instance pipeline units the instruction occupies
     /// (`M7Unit` bits), which two instructions issued together must not share.
     public var unit: UInt8
     /// Low nibble: pipeline refill cycles when the instruction writes PC (the TRMs' P).
     /// High nibble: result latency in cycles (Cortex-M7).
     public var extra: UInt8
-    /// Registers read at the normal stage (bit n = rn).
-    public var reads: UInt16
-    /// Registers needed a stage earlier: address operands (M3/M4 address-generation
-    /// interlock, M7 EX1 reads) and shifted operands (M7).
-    public var early: UInt16
-    /// Registers written (PC excluded), the write-back base included.
-    public var writes: UInt16
     /// The base register a load/store writes back (`noBase` when none): its new value is
     /// ready earlier than the loaded data (address-generation result).
     public var base: UInt8
@@ -114,6 +125,13 @@ public struct StaticTiming: Sendable, Equatable {
         self.early = early
         self.writes = writes
         self.base = base
+        loaded = 0
+        updateLoaded()
+    }
+
+    /// Set `loaded` from `writes` and `base`.
+    public mutating func updateLoaded() {
+        loaded = base == StaticTiming.noBase ? writes : writes & ~(1 << UInt16(base & 15))
     }
 
     /// Pipeline refill cycles when the instruction writes PC.
@@ -157,6 +175,10 @@ public enum TimingFlags {
     @inlinable @inline(__always) public var region: UInt8 { p.pointee.region }
     @inlinable @inline(__always) public var quotientBits: UInt8 { p.pointee.quotientBits }
     @inlinable @inline(__always) public var bits: UInt8 { p.pointee.bits }
+    /// `beats` in the low byte, `bits` in the high byte, in one load.
+    @inlinable @inline(__always) public var beatsAndBits: UInt16 {
+        UnsafeRawPointer(p).load(fromByteOffset: ExecutionRecord.beatsOffset, as: UInt16.self).littleEndian
+    }
     @inlinable @inline(__always) public var executed: Bool { p.pointee.executed }
     @inlinable @inline(__always) public var branched: Bool { p.pointee.branched }
     @inlinable @inline(__always) public var write: Bool { p.pointee.write }

@@ -21,8 +21,9 @@ public struct TimingMemo: Sendable {
     public init() {}
 
     @usableFromInline struct Entry: Sendable {
-        /// Token in (low 32 bits), bubble (12 bits), data stall (12 bits), executed (1 bit),
-        /// transfer count (7 bits). `empty` matches no instruction: its token part is
+        /// Token in (low 32 bits), bubble (8 bits), data stall (8 bits), and the record's
+        /// transfer count and flag bits (`RecordRef.beatsAndBits`, 16 bits; "executed" is
+        /// one of the flags). `empty` matches no instruction: its token part is
         /// 0xFFFFFFFF, which `M7StateTable` never gives out (and the 0 of "no token", which
         /// a key with a real token in it would match, must not be an empty memo's).
         @usableFromInline var key: UInt64 = Entry.empty

@@ -57,6 +57,37 @@ import Testing
     }
 }
 
+/// The memo key reads a record's transfer count and flags as one 16-bit field
+/// (`RecordRef.beatsAndBits`): that needs `bits` right after `beats`, little-endian.
+@Suite struct RecordLayoutTests {
+    @Test func beatsAndBitsAreOneLittleEndianField() {
+        #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.beats) == ExecutionRecord.beatsOffset)
+        #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.bits) == ExecutionRecord.beatsOffset + 1)
+        var rec = ExecutionRecord()
+        rec.noteAccess(0x2000_0000, bytes: 4, write: true, region: 0)
+        rec.noteAccess(0x2000_0004, bytes: 4, write: true, region: 0)
+        let both = withUnsafePointer(to: &rec) { RecordRef($0).beatsAndBits }
+        #expect(both == UInt16(2) | UInt16(ExecutionRecord.Bit.executed | ExecutionRecord.Bit.write) << 8)
+    }
+}
+
+/// The Cortex-M4 rules copy the previous instruction's class, flags, written and loaded
+/// registers as the first eight bytes of its `StaticTiming` (`CoreTimer.prevInfo`).
+@Suite struct StaticTimingLayoutTests {
+    @Test func previousInstructionFieldsAreTheFirstEightBytes() {
+        #expect(MemoryLayout<StaticTiming>.offset(of: \StaticTiming.opClass) == 0)
+        #expect(MemoryLayout<StaticTiming>.offset(of: \StaticTiming.flags) == 1)
+        #expect(MemoryLayout<StaticTiming>.offset(of: \StaticTiming.writes) == 2)
+        #expect(MemoryLayout<StaticTiming>.offset(of: \StaticTiming.loaded) == 4)
+        #expect(MemoryLayout<StaticTiming>.size >= 8)
+    }
+
+    @Test func loadedLeavesOutTheWriteBackBase() {
+        #expect(StaticTiming(writes: 0b1_0011, base: 4).loaded == 0b0_0011)
+        #expect(StaticTiming(writes: 0b1_0011).loaded == 0b1_0011)
+    }
+}
+
 /// The state table's tokens: equal states get equal tokens, and when the table fills up
 /// it starts over with new numbers, so a memo recorded before can never match again.
 @Suite struct M7StateTableTests {
