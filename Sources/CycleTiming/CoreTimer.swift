@@ -216,13 +216,16 @@ public final class CoreTimer {
     /// which the Cortex-M7 rules use and update (`TimingMemo`).
     @inlinable @inline(__always)
     public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model, memo: UnsafeMutablePointer<TimingMemo>?) {
-        if rec.beats != 0 { countTransfers(rec) }
+        // Each model counts the transfers where it tests for them anyway (an instruction
+        // with transfers has executed: a skipped one makes none).
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
+            if rec.beats != 0 { countTransfers(rec) }
             retireException(st.p.pointee, rec.p.pointee)
             return
         }
         switch m {
         case .placeholder:
+            if rec.beats != 0 { countTransfers(rec) }
             now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
         case .m0plus, .m4, .xtensa:
             retireScalar(st, rec, m)
@@ -253,7 +256,9 @@ public final class CoreTimer {
         if rec.pc &- fetchLo >= fetchSpan {
             c &+= fetchStall(rec.pc)
         }
-        if checkBranchTarget {
+        // Only the Cortex-M4 rules look at a branch target's alignment: the other loops
+        // neither test nor set the flag.
+        if m == .m4 && checkBranchTarget {
             checkBranchTarget = false
             // [M4] P "ranges from 1 to 3 depending on the alignment and width of the target
             // instruction": a 32-bit target that is not word-aligned needs one more fetch.
@@ -270,6 +275,7 @@ public final class CoreTimer {
         }
         var base = UInt64(st.cycles)
         if rec.beats != 0 {
+            countTransfers(rec)
             base &+= UInt64(rec.beats)  // one cycle per transfer
             if m == .m4 { base = m4LoadStore(st, rec, base, &c) }
             let r = Int(rec.region)
@@ -297,7 +303,7 @@ public final class CoreTimer {
             let p = UInt64(st.refill)
             c &+= p
             stalls.branch &+= p
-            checkBranchTarget = true
+            if m == .m4 { checkBranchTarget = true }
         }
         now &+= base &+ c
         // Only the Cortex-M4 rules look at the previous instruction (IT folding and
@@ -431,6 +437,7 @@ public final class CoreTimer {
         let executed = rec.executed
         var stall: UInt64 = 0
         if executed && rec.beats != 0 {
+            countTransfers(rec)
             let r = Int(rec.region)
             if !dataFree[r] {
                 stall = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
