@@ -32,8 +32,9 @@ public struct TimingMemo: Sendable {
         @usableFromInline var out: UInt32 = 0
         /// Cycles added to `now` (bubble and data stall included).
         @usableFromInline var delta: UInt32 = 0
-        /// Times the memo was applied since its counters were last handed over (handed
-        /// over before it wraps; 32 bits keep an entry at 24 bytes, two per 48-byte slot).
+        /// Times the memo was applied since its counters were last handed over, modulo
+        /// 2^32 (each wrap hands 2^32 applications over: `CoreTimer.creditWrapped`; 32 bits
+        /// keep an entry at 24 bytes, two per 48-byte slot).
         @usableFromInline var hits: UInt32 = 0
         /// Per application: dual issued (0/1), skipped (0/1), interlock and divide stall cycles.
         @usableFromInline var dual: UInt8 = 0

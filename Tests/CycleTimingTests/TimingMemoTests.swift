@@ -88,6 +88,24 @@ import Testing
     }
 }
 
+/// A memo's 32-bit hit count wraps in a long enough run: each wrap must hand over 2^32
+/// applications' worth of counters, and the flush the rest.
+@Suite struct MemoHitCountTests {
+    @Test func aWrappedHitCountHandsOverTwoToThe32Applications() throws {
+        let timer = try CoreTimer(kind: .cortexM7, board: TimingRig.board(.cortexM7), clockHz: 100e6)
+        var e = TimingMemo.Entry()
+        e.dual = 1
+        e.interlock = 2
+        timer.creditWrapped(&e)  // the count went from UInt32.max to 0
+        e.hits = 5
+        timer.flush(&e)
+        let s = timer.statistics
+        #expect(s.dualIssued == (1 << 32) + 5)
+        #expect(s.stalls.interlock == 2 * ((1 << 32) + 5))
+        #expect(e.hits == 0)
+    }
+}
+
 /// The state table's tokens: equal states get equal tokens, and when the table fills up
 /// it starts over with new numbers, so a memo recorded before can never match again.
 @Suite struct M7StateTableTests {
