@@ -588,6 +588,7 @@ extension Machine {
         // MARK: Control and system
         case .it:  // IT{x{y{z}}} <firstcond> (A7.7.38)
             itState = i.cond.rawValue << 4 | UInt8(i.list & 0xF)
+            requestEventCheck()  // the block's instructions run outside the hot loop (runITBlock)
         case .nop, .yield, .dmb, .dsb, .isb:
             break
         case .sev:

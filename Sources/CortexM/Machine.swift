@@ -295,7 +295,7 @@ public final class Machine {
     /// Execute exactly one instruction (tests and debuggers).
     public func step() throws {
         do {
-            try stepOne()
+            try stepOne(conditional: true)
         } catch let fault as GuestFault {
             try handle(fault)
         }
@@ -319,16 +319,36 @@ public final class Machine {
     @inline(never) func runToEventM7() throws { try runLoop(.m7) }
     @inline(never) func runToEventXtensa() throws { try runLoop(.xtensa) }
 
+    /// The hot loop runs no instruction of an IT block, so that it needs no test of the IT
+    /// state per instruction: an IT instruction ends it (`requestEventCheck`, as does an
+    /// exception return, which may restore an IT state), and `runITBlock` runs the block.
+    /// Events between the IT instruction and its block are serviced exactly as they would
+    /// be inside the loop: `serviceEvents` acts only on what is due, and anything due ends
+    /// the loop at the same instruction either way.
     @inline(__always)
     func runLoop(_ model: CoreTimer.Model) throws {
+        if itState != 0 { try runITBlock() }
         while timer.cycles < nextEventCycle {
-            try stepOne(model)
+            try stepOne(model, conditional: false)
+        }
+    }
+
+    /// The instructions of an IT block, up to its end or the next event (rare enough to run
+    /// out of the hot loops, with the timing model chosen per instruction; the Cortex-M7
+    /// memos are used as in the loops, which keeps the loops' memos matching after it).
+    @inline(never)
+    func runITBlock() throws {
+        let model = timer.model
+        while itState != 0 && timer.cycles < nextEventCycle {
+            try stepOne(model, conditional: true)
         }
     }
 
     /// Execute one instruction (`model` is `timer.model`; a constant in the hot loops).
+    /// `conditional`: the IT state may be set (false only in the hot loops, which
+    /// `runLoop` keeps out of IT blocks).
     @inline(__always)
-    func stepOne(_ model: CoreTimer.Model? = nil) throws {
+    func stepOne(_ model: CoreTimer.Model? = nil, conditional: Bool) throws {
         // A local copy: stores through the record and register pointers could alias `pc`
         // as far as the optimiser knows, so it would load the property again after each.
         let at = pc
@@ -340,7 +360,7 @@ public final class Machine {
         r[15] = at &+ 4
         var next = at &+ UInt32(inst.size)
         // One call site for execute, so that it is inlined once.
-        let inIT = itState != 0
+        let inIT = conditional && itState != 0
         if !inIT || conditionPassed(itState >> 4) {
             try execute(inst, &next)
         } else {
