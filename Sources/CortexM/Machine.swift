@@ -371,7 +371,8 @@ public final class Machine {
         slot.pointee.executions &+= 1
         if let model {
             let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
-            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model, memo: DecodedSlot.memo(slot))
+            timer.retire(TimingRef(timing), RecordRef(recordStorage), as: model, memo: DecodedSlot.memo(slot),
+                         alwaysExecuted: !conditional)
         } else {
             timer.retire(slot.pointee.timing, record)
         }

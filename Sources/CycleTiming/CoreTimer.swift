@@ -213,9 +213,12 @@ public final class CoreTimer {
     }
 
     /// `retire(_:_:as:)` with the instruction's memo (its decode-cache slot's `TimingMemo`),
-    /// which the Cortex-M7 rules use and update (`TimingMemo`).
+    /// which the Cortex-M7 rules use and update (`TimingMemo`). `alwaysExecuted`: the
+    /// caller knows the instruction was not skipped by an IT condition (a constant in the
+    /// hot loops, which run no IT block), so the rules need not test it.
     @inlinable @inline(__always)
-    public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model, memo: UnsafeMutablePointer<TimingMemo>?) {
+    public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model, memo: UnsafeMutablePointer<TimingMemo>?,
+                       alwaysExecuted: Bool = false) {
         // Each model counts the transfers where it tests for them anyway (an instruction
         // with transfers has executed: a skipped one makes none).
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
@@ -226,11 +229,11 @@ public final class CoreTimer {
         switch m {
         case .placeholder:
             if rec.beats != 0 { countTransfers(rec) }
-            now &+= rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
+            now &+= alwaysExecuted || rec.executed ? UInt64(st.cycles) &+ UInt64(rec.beats) : UInt64(st.skippedCycles)
         case .m0plus, .m4, .xtensa:
-            retireScalar(st, rec, m)
+            retireScalar(st, rec, m, alwaysExecuted: alwaysExecuted)
         case .m7:
-            retireM7(st, rec, memo)
+            retireM7(st, rec, memo, alwaysExecuted: alwaysExecuted)
         }
     }
 
@@ -251,7 +254,7 @@ public final class CoreTimer {
     // MARK: M0+, M4 and the Xtensa estimates: one instruction at a time
 
     @inlinable @inline(always)
-    func retireScalar(_ st: TimingRef, _ rec: RecordRef, _ m: Model) {
+    func retireScalar(_ st: TimingRef, _ rec: RecordRef, _ m: Model, alwaysExecuted: Bool = false) {
         var c: UInt64 = 0
         if rec.pc &- fetchLo >= fetchSpan {
             c &+= fetchStall(rec.pc)
@@ -267,7 +270,7 @@ public final class CoreTimer {
                 stalls.branch &+= 1
             }
         }
-        guard rec.executed else {
+        guard alwaysExecuted || rec.executed else {
             skippedCount &+= 1
             now &+= c &+ UInt64(st.skippedCycles)
             prevInfo = CoreTimer.packPrev(opClass: OpClass.hint.rawValue, flags: st.flags & TimingFlags.wide)
@@ -426,7 +429,8 @@ public final class CoreTimer {
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
     @inlinable @inline(always)
-    func retireM7(_ st: TimingRef, _ rec: RecordRef, _ memo: UnsafeMutablePointer<TimingMemo>?) {
+    func retireM7(_ st: TimingRef, _ rec: RecordRef, _ memo: UnsafeMutablePointer<TimingMemo>?,
+                  alwaysExecuted: Bool = false) {
         // The dynamic inputs: the bubble before the instruction (misprediction, fetch) and
         // the data-memory stall, each looked up as the rules below would.
         var bubble: UInt64 = 0
@@ -434,7 +438,7 @@ public final class CoreTimer {
         if rec.pc &- fetchLo >= fetchSpan {
             bubble &+= fetchStall(rec.pc)
         }
-        let executed = rec.executed
+        let executed = alwaysExecuted || rec.executed
         var stall: UInt64 = 0
         if executed && rec.beats != 0 {
             countTransfers(rec)
