@@ -17,10 +17,10 @@ import ThumbISA
 
 /// Cortex-M7 single-instance units (`StaticTiming.unit` bits). The ALU and load pipes
 /// have two instances each, so two instructions issued together never run out of them.
-enum M7Unit {
+@usableFromInline enum M7Unit {
     static let store: UInt8 = 1 << 0
     static let mac: UInt8 = 1 << 1
-    static let branch: UInt8 = 1 << 2
+    @usableFromInline static let branch: UInt8 = 1 << 2
     static let shift1: UInt8 = 1 << 3
     static let simd: UInt8 = 1 << 4
 }

@@ -466,9 +466,11 @@ public final class CoreTimer {
         } else {
             issueM7(st.p, executed: executed, beats: rec.beats, bubble: bubble, stall: stall, key: key, memo)
         }
-        // Branches are resolved when the next instruction shows where control went.
+        // Branches are resolved when the next instruction shows where control went. The
+        // branch classes (branch ... tableBranch) are exactly the instructions that occupy
+        // the branch unit (`describeM7`; pinned by a test): one bit test instead of two.
         let cls = st.opClass
-        if cls >= OpClass.branch.rawValue && cls <= OpClass.tableBranch.rawValue || rec.branched {
+        if st.unit & M7Unit.branch != 0 || rec.branched {
             pendingBranchPC = rec.pc
             pendingFallthrough = rec.pc &+ (st.flags & TimingFlags.wide != 0 ? 4 : 2)
             pendingKind = (cls == OpClass.branch.rawValue || (cls == OpClass.branchLink.rawValue && st.reads == 0))

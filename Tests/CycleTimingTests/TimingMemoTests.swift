@@ -4,6 +4,7 @@ import Foundation
 import Testing
 @testable import CortexM
 @testable import CycleTiming
+import ThumbISA
 
 /// The Cortex-M7 model's per-instruction memos (`TimingMemo`) must not change a single
 /// count: each firmware fixture runs twice through the machine's hot loop, with memos and
@@ -133,5 +134,17 @@ import Testing
         let again = table.token(key(0))
         #expect(!seen.contains(again) && again != next)
         #expect(table.key(again) == key(0))
+    }
+}
+
+/// `retireM7` finds branches by the branch-unit bit: it must mark exactly the branch
+/// classes (branch, branchLink, branchIndirect, tableBranch).
+@Suite struct M7BranchUnitTests {
+    @Test func theBranchUnitMarksExactlyTheBranchClasses() {
+        for op in Op.allCases {
+            let st = CoreTimer.describeM7(Instruction(op, size: 2))
+            let isBranchClass = (OpClass.branch.rawValue...OpClass.tableBranch.rawValue).contains(op.opClass.rawValue)
+            #expect((st.unit & M7Unit.branch != 0) == isBranchClass, "\(op)")
+        }
     }
 }
