@@ -17,6 +17,12 @@ import ThumbISA
 
 /// Cortex-M7 single-instance units (`StaticTiming.unit` bits). The ALU and load pipes
 /// have two instances each, so two instructions issued together never run out of them.
+/// Cortex-M4: `StaticTiming.unit` marks the instructions with the rarely applied rules.
+@usableFromInline enum M4Rare {
+    @usableFromInline static let divide: UInt8 = 1 << 0
+    @usableFromInline static let it: UInt8 = 1 << 1
+}
+
 @usableFromInline enum M7Unit {
     static let store: UInt8 = 1 << 0
     static let mac: UInt8 = 1 << 1
@@ -147,6 +153,10 @@ extension CoreTimer {
         case .system, .hint, .exception:
             st.cycles = 1  // MRS, MSR, CPS, NOP, SEV, YIELD 1; WFI/WFE 1 + W (sleep)
         }
+        // The M4 rules' two rare cases, in the field only the M7 rules use otherwise: one
+        // test per instruction finds both.
+        if st.opClass == OpClass.div.rawValue { st.unit |= M4Rare.divide }
+        if st.flags & TimingFlags.it != 0 { st.unit |= M4Rare.it }
         return st
     }
 

@@ -289,18 +289,18 @@ public final class CoreTimer {
                 stalls.data &+= s
             }
         }
-        if st.opClass == OpClass.div.rawValue {
-            // [M4] SDIV/UDIV "2 to 12": "early termination ... based on the number of leading
-            // ones and zeroes in the input operands". sersim takes one cycle per 3 significant
-            // quotient bits beyond the minimum of 2, which spans exactly 2–12 (an
-            // approximation: Arm does not publish the rule).
-            let extra = UInt64(rec.quotientBits) / 3
-            c &+= extra
-            stalls.divide &+= extra
-        }
-        if m == .m4 && st.flags & TimingFlags.it != 0 && prevFlags & TimingFlags.wide == 0
-            && prevClass != OpClass.hint.rawValue {
-            base = 0  // [M4] IT folded onto the preceding 16-bit instruction
+        // The M4 finds its two rare cases with one test (`M4Rare`, set by `describeM4`);
+        // the M0+ (ARMv6-M) has no divide instruction.
+        if m == .m4 {
+            if st.unit != 0 {
+                if st.unit & M4Rare.divide != 0 { c &+= divideStall(rec) }
+                if st.unit & M4Rare.it != 0 && prevFlags & TimingFlags.wide == 0
+                    && prevClass != OpClass.hint.rawValue {
+                    base = 0  // [M4] IT folded onto the preceding 16-bit instruction
+                }
+            }
+        } else if m != .m0plus && st.opClass == OpClass.div.rawValue {
+            c &+= divideStall(rec)
         }
         if rec.branched {
             let p = UInt64(st.refill)
@@ -314,6 +314,17 @@ public final class CoreTimer {
         if m == .m4 {
             prevInfo = UnsafeRawPointer(st.p).loadUnaligned(as: UInt64.self)  // a slot aligns it to 4
         }
+    }
+
+    /// [M4] SDIV/UDIV "2 to 12": "early termination ... based on the number of leading
+    /// ones and zeroes in the input operands". sersim takes one cycle per 3 significant
+    /// quotient bits beyond the minimum of 2, which spans exactly 2–12 (an approximation:
+    /// Arm does not publish the rule). Returns the cycles beyond the table's 2.
+    @inlinable @inline(always)
+    func divideStall(_ rec: RecordRef) -> UInt64 {
+        let extra = UInt64(rec.quotientBits) / 3
+        stalls.divide &+= extra
+        return extra
     }
 
     /// [M4] 3.3.2 load/store timings for single transfers, and the address-generation
