@@ -459,6 +459,9 @@ struct BoardReader {
     func readCache(_ o: inout Obj) throws(BoardFileError) -> CacheSpec {
         let line = try o.count("lineBytes")
         guard line > 0, line & (line - 1) == 0 else { throw ctx.error(o.sub("lineBytes"), "\(line) is not a power of two") }
+        guard line <= 4096 else {
+            throw ctx.error(o.sub("lineBytes"), "\(line) bytes is longer than any cache line sersim models (at most 4096)")
+        }
         var sizeBytes: Int
         if o.has("lines") {
             let lines = try o.count("lines")

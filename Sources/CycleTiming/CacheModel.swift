@@ -62,7 +62,7 @@ import BoardProfiles
     /// everything else is `lookUp`.
     @inlinable @inline(__always)
     mutating func access(_ address: UInt32, allocate: Bool = true) -> Bool {
-        let line = address >> lineShift
+        let line = address &>> lineShift  // lineShift < 32: the masking shift, no test for wider shifts
         if tags[Int(mru[Int(line & setMask)])] == line {
             accesses &+= 1
             return true
@@ -100,7 +100,7 @@ import BoardProfiles
 
     /// Whether the line holding `address` is present, without counting or allocating.
     func contains(_ address: UInt32) -> Bool {
-        let line = address >> lineShift
+        let line = address &>> lineShift  // lineShift < 32: the masking shift, no test for wider shifts
         let base = Int(line & setMask) &* ways
         for w in base..<(base &+ ways) where tags[w] == line { return true }
         return false

@@ -346,8 +346,8 @@ import BoardProfiles
     /// `ri`, beyond the core's own cycle per transfer. Stores complete through the write
     /// buffer and never stall here.
     @usableFromInline mutating func data(region ri: Int, address: UInt32, beats: Int, beatBytes: Int, write: Bool) -> UInt64 {
-        if ri == dcacheMRURegion && address >> dcacheLineShift == dcacheMRULine
-            && (address &+ UInt32(truncatingIfNeeded: beats &* beatBytes) &- 1) >> dcacheLineShift == dcacheMRULine {
+        if ri == dcacheMRURegion && address &>> dcacheLineShift == dcacheMRULine
+            && (address &+ UInt32(truncatingIfNeeded: beats &* beatBytes) &- 1) &>> dcacheLineShift == dcacheMRULine {
             dcache?.accesses &+= 1  // counted as `CacheModel.access` counts a hit
             return 0
         }
@@ -375,7 +375,7 @@ import BoardProfiles
                 // The last line looked up is now the most recently used (reads and writes
                 // both allocate).
                 dcacheMRURegion = ri
-                dcacheMRULine = (a &- lineBytes) >> dcacheLineShift
+                dcacheMRULine = (a &- lineBytes) &>> dcacheLineShift
                 dataStallCycles &+= stall
                 return stall
             }

@@ -9,6 +9,11 @@ import Testing
         #expect(loadError(json) == "Boards/x.json: memory[2].size: \"12Q\" is not a size")
     }
 
+    @Test func cacheLineLongerThanModelledIsAnError() throws {
+        let json = setting(try shippedJSON("stm32f746"), ["memorySystem", "icache", "lineBytes"], to: 8192)
+        #expect(loadError(json) == "Boards/x.json: memorySystem.icache.lineBytes: 8192 bytes is longer than any cache line sersim models (at most 4096)")
+    }
+
     @Test func missingSourceIsAnError() throws {
         // memory[1] (FLASH) cites with a plain "ref": without it its numbers have no source.
         let json = setting(try shippedJSON("stm32f746"), ["memory", 1, "ref"], to: nil)
