@@ -15,14 +15,15 @@ import ThumbISA
 //   and BeginGroup). Arm publishes no cycle table for the Cortex-M7; LLVM's description is
 //   the citable one, and sersim's M7 figures are labelled estimates.
 
-/// Cortex-M7 single-instance units (`StaticTiming.unit` bits). The ALU and load pipes
-/// have two instances each, so two instructions issued together never run out of them.
-/// Cortex-M4: `StaticTiming.unit` marks the instructions with the rarely applied rules.
+/// Cortex-M4: `StaticTiming.unit` bits marking the instructions with the rarely applied
+/// rules (divide, IT folding), so that the M4 loop finds both with one test.
 @usableFromInline enum M4Rare {
     @usableFromInline static let divide: UInt8 = 1 << 0
     @usableFromInline static let it: UInt8 = 1 << 1
 }
 
+/// Cortex-M7 single-instance units (`StaticTiming.unit` bits). The ALU and load pipes
+/// have two instances each, so two instructions issued together never run out of them.
 @usableFromInline enum M7Unit {
     static let store: UInt8 = 1 << 0
     static let mac: UInt8 = 1 << 1

@@ -173,7 +173,7 @@ public final class CoreTimer {
         return st
     }
 
-    func describeForModel(_ inst: Instruction) -> StaticTiming {
+    private func describeForModel(_ inst: Instruction) -> StaticTiming {
         switch model {
         case .placeholder:
             var st = StaticTiming(cycles: 1, skippedCycles: 1)

@@ -103,6 +103,7 @@ public struct StaticTiming: Sendable, Equatable {
     public var skippedCycles: UInt8
     /// Cortex-M7: the single-instance pipeline units the instruction occupies
     /// (`M7Unit` bits), which two instructions issued together must not share.
+    /// Cortex-M4: which rarely applied rules concern it (`M4Rare` bits).
     public var unit: UInt8
     /// Low nibble: pipeline refill cycles when the instruction writes PC (the TRMs' P).
     /// High nibble: result latency in cycles (Cortex-M7).
