@@ -4,7 +4,20 @@
 // deployment emulator for quantized neural networks. See docs/architecture.md for how the
 // modules below fit together.
 
+import Foundation
 import PackageDescription
+
+/// Release builds are optimised with the profile in tools/pgo (LLVM IR-level
+/// profile-guided optimisation: block layout, branch weights and inlining follow counts
+/// measured on the training workloads of `scripts/pgo-train`, which trains it). The
+/// simulated figures do not depend on it, only the host speed (docs/benchmarks.md,
+/// "Profile-guided optimisation"). `SERSIM_NO_PGO=1` builds without it, as the training
+/// build must; so does a checkout without the profile.
+let profileGuided: [SwiftSetting] = {
+    let profile = String(#filePath.dropLast("Package.swift".count)) + "tools/pgo/sersim.profdata"
+    guard Context.environment["SERSIM_NO_PGO"] == nil, FileManager.default.fileExists(atPath: profile) else { return [] }
+    return [.unsafeFlags(["-Xfrontend", "-ir-profile-use=\(profile)"], .when(configuration: .release))]
+}()
 
 /// Release builds of the emulator's hot loop rely on generic and small functions being
 /// specialised across module boundaries (the executor calls into CycleTiming per
@@ -14,7 +27,7 @@ import PackageDescription
 /// the run time, docs/benchmarks.md); debug builds, which the tests use, keep them.
 let hotLoopSettings: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+] + profileGuided
 
 let package = Package(
     name: "sersim",
@@ -40,10 +53,10 @@ let package = Package(
             providers: [.apt(["libelf-dev"])]
         ),
         // Reading and writing ELF32 ARM images through libelf.
-        .target(name: "ELFFile", dependencies: ["CLibELF"]),
+        .target(name: "ELFFile", dependencies: ["CLibELF"], swiftSettings: profileGuided),
 
         // Boards as data: Board, memory regions, memory system, power model.
-        .target(name: "BoardProfiles"),
+        .target(name: "BoardProfiles", swiftSettings: profileGuided),
 
         // Per-core timing tables and the board's memory-system model (wait states,
         // prefetch/ART, caches). Consumes the executor's per-instruction records.
@@ -61,10 +74,10 @@ let package = Package(
         ),
 
         // Quantized models: graph, .q8, TFLite importer, reference kernels (golden model).
-        .target(name: "QuantModel"),
+        .target(name: "QuantModel", swiftSettings: profileGuided),
 
         // The kernel IR: parser, verifier, lowering to Thumb per core.
-        .target(name: "KernelIR", dependencies: ["ThumbISA", "QuantModel"]),
+        .target(name: "KernelIR", dependencies: ["ThumbISA", "QuantModel"], swiftSettings: profileGuided),
 
         // Planner, firmware builder, runner, energy accounting, reports.
         .target(
@@ -72,13 +85,15 @@ let package = Package(
             dependencies: [
                 "ThumbISA", "ELFFile", "BoardProfiles", "CycleTiming", "CortexM",
                 "QuantModel", "KernelIR",
-            ]
+            ],
+            swiftSettings: profileGuided
         ),
 
         // The public library product that users' tests import.
         .target(
             name: "SerSim",
-            dependencies: ["Deployment", "BoardProfiles", "CortexM", "CycleTiming", "ELFFile", "QuantModel"]
+            dependencies: ["Deployment", "BoardProfiles", "CortexM", "CycleTiming", "ELFFile", "QuantModel"],
+            swiftSettings: profileGuided
         ),
 
         // The command-line tool.
@@ -87,7 +102,8 @@ let package = Package(
             dependencies: [
                 "SerSim", "QuantModel", "ThumbISA", "ELFFile", "KernelIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: profileGuided
         ),
 
         // Simulated instructions per host second on the benchmark firmware (docs/benchmarks.md).
