@@ -463,13 +463,18 @@ public final class CoreTimer {
         // The record's transfer count and flag bits (executed among them) go into the key as
         // they lie in the record, one 16-bit load: the other flags (write, branched) are
         // fixed for most instructions, and a key finer than the rules need costs nothing.
-        let key = UInt64(token) | bubble << 32 | stall << 40 | UInt64(rec.beatsAndBits) << 48
-        if let memo, memo.pointee.first.key == key && (bubble | stall) < 256 {
+        // Bubble and stall are added only when there are any (rarely), and when either
+        // needs more than its 8 bits, the key is 0: no memo holds a key with no token
+        // (`issueM7` stores only real tokens, an empty memo holds `Entry.empty`).
+        var key = UInt64(token) | UInt64(rec.beatsAndBits) << 48
+        let dynamic = bubble | stall
+        if dynamic != 0 { key = dynamic < 256 ? key | bubble << 32 | stall << 40 : 0 }
+        if let memo, memo.pointee.first.key == key {
             now &+= UInt64(memo.pointee.first.delta)
             token = memo.pointee.first.out
             memo.pointee.first.hits &+= 1
             if memo.pointee.first.hits == 0 { creditWrapped(&memo.pointee.first) }
-        } else if let memo, memo.pointee.second.key == key && (bubble | stall) < 256 {
+        } else if let memo, memo.pointee.second.key == key {
             now &+= UInt64(memo.pointee.second.delta)
             token = memo.pointee.second.out
             memo.pointee.second.hits &+= 1

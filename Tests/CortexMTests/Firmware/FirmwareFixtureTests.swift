@@ -102,6 +102,34 @@ import Testing
         #expect(stop == .exited(code: expected.exitCode), "\(f.elf): \(stop)")
     }
 
+    /// The per-function profile: with it, the cycles of a run (SysTick handlers included)
+    /// are split over its functions, `main` among them, and add up to the run's cycles;
+    /// without it, they all stay in the slot for code outside any symbol. Either way the
+    /// run takes the same cycles.
+    @Test(arguments: FirmwareFixtureTests.manifest.fixtures.filter {
+        $0.program == "handlers" && $0.opt == "O2" && ["nano33ble", "nano-rp2040", "stm32f746"].contains($0.board)
+    })
+    func functionProfileOnAndOff(_ f: Fixture) throws {
+        let board = try #require(FirmwareFixtureTests.board(f.board))
+        let image = try ELFReader.read(path: FirmwareFixtureTests.directory.appendingPathComponent(f.elf).path)
+        var cycles: [UInt64] = []
+        for profile in [true, false] {
+            let m = try Machine(board: board, options: MachineOptions(profileFunctions: profile))
+            try m.load(image)
+            _ = try m.run(maxCycles: 200_000_000)
+            let functions = m.functionProfile
+            #expect(functions.reduce(0) { $0 + $1.cycles } == m.cycles, "\(f.elf), profile \(profile)")
+            if profile {
+                #expect(functions.contains { $0.name == "main" }, "\(f.elf): \(functions.map(\.name))")
+                #expect(functions.count > 2, "\(f.elf): \(functions.map(\.name))")
+            } else {
+                #expect(functions.map(\.name) == ["(no symbol)"], "\(f.elf): \(functions.map(\.name))")
+            }
+            cycles.append(m.cycles)
+        }
+        #expect(cycles[0] == cycles[1], "\(f.elf)")
+    }
+
     /// Without a HardFault handler the deliberate fault stops sersim with a report at the
     /// faulting instruction, inside `trigger`.
     @Test(arguments: FirmwareFixtureTests.manifest.fixtures.filter { $0.program == "fault-nohandler" })
