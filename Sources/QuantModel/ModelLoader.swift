@@ -75,6 +75,7 @@ public enum ModelLoader {
         }
         let ext = (path as NSString).pathExtension.lowercased()
         let hint: String
+        if bytes.isEmpty { throw .unknownFormat(path: path, reason: "not a model file: the file is empty") }
         switch ext {
         case "q8": hint = "it has a .q8 extension but does not start with the .q8 magic (damaged, or not written by sersim)"
         case "tflite": hint = "it has a .tflite extension but lacks the TFLite identifier \"TFL3\" at byte 4 (damaged, or not a TFLite FlatBuffer)"

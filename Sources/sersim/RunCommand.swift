@@ -218,18 +218,34 @@ enum RunInput {
     case model
 
     static func classify(_ path: String) throws -> RunInput {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw RunInputError(path: path, message: "is a directory, not a model or firmware file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw RunInputError(path: path, message: FileManager.default.fileExists(atPath: path)
                                 ? "cannot read the file" : "no such file")
         }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
-        if head.starts(with: [0x7F, 0x45, 0x4C, 0x46]) { return .firmware }
+        if head.starts(with: elfMagic) { return .firmware }
         if head.starts(with: [0x89] + Array("SQ8".utf8)) || (head.count >= 8 && Array(head[4..<8]) == Array("TFL3".utf8)) {
             return .model
         }
-        throw RunInputError(path: path, message: "neither a model (.q8, .tflite) nor an ELF firmware file")
+        // Contents match nothing: the extension says what the file was meant to be, so the
+        // error can say what is wrong with it (the model loader words the model cases).
+        switch (path as NSString).pathExtension.lowercased() {
+        case "q8", "tflite":
+            return .model
+        case "elf", "axf", "out":
+            throw RunInputError(path: path, message: "not an ELF file: it does not start with the ELF magic 7F 45 4C 46 "
+                                + "(damaged, or not linked by a toolchain)")
+        default:
+            throw RunInputError(path: path, message: "neither a model (.q8, .tflite) nor an ELF firmware file")
+        }
     }
+
+    static let elfMagic: [UInt8] = [0x7F, 0x45, 0x4C, 0x46]
 }
 
 struct RunInputError: Error, CustomStringConvertible {

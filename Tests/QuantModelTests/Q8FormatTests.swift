@@ -238,3 +238,24 @@ struct Q8Layout {
         }
     }
 }
+
+/// A file that is no model is named for what its extension says it should have been.
+@Suite struct ModelFileFormatErrorTests {
+    func error(_ bytes: [UInt8], _ path: String) -> String {
+        do {
+            _ = try ModelLoader.load(bytes: bytes, path: path)
+            return "loaded"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func unknownContentsAreExplainedByTheExtension() {
+        let garbage = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        #expect(error([], "m.q8") == "m.q8: not a model file: the file is empty")
+        #expect(error([], "m.tflite") == "m.tflite: not a model file: the file is empty")
+        #expect(error(garbage, "m.q8").hasPrefix("m.q8: not a model file: it has a .q8 extension but does not start with the .q8 magic"))
+        #expect(error(garbage, "m.tflite").hasPrefix("m.tflite: not a model file: it has a .tflite extension but lacks"))
+        #expect(error(garbage, "m.bin") == "m.bin: not a model file: it is neither a .q8 file nor a TFLite FlatBuffer")
+    }
+}

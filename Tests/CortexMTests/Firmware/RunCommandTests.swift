@@ -142,6 +142,23 @@ import Testing
         #expect(t.status == 1)
         #expect(t.stderr.contains("runs past the end of the file"), "\(t.stderr)")
 
+        // A damaged file is named for what its extension says it should be.
+        let garbage = Data((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+        for (name, expected) in [
+            ("damaged.elf", "damaged.elf: not an ELF file: it does not start with the ELF magic 7F 45 4C 46"),
+            ("damaged.q8", "damaged.q8: not a model file: it has a .q8 extension but does not start with the .q8 magic"),
+            ("damaged.tflite", "damaged.tflite: not a model file: it has a .tflite extension but lacks the TFLite identifier"),
+        ] {
+            let file = dir.appendingPathComponent(name)
+            try garbage.write(to: file)
+            let r = try Self.sersim(["run", "--board", "nano33ble", file.path])
+            #expect(r.status == 1, "\(name)")
+            #expect(r.stderr.contains(expected), "\(r.stderr)")
+        }
+        let asDirectory = try Self.sersim(["run", "--board", "nano33ble", dir.path])
+        #expect(asDirectory.status == 1)
+        #expect(asDirectory.stderr == "Error: \(dir.path): is a directory, not a model or firmware file\n")
+
         let zero = try Self.sersim(["run", "--board", "nano33ble", "--max-cycles", "0", Self.fixture("crc-m4-O2-nrf52840.elf")])
         #expect(zero.status != 0)
         #expect(zero.stderr.contains("--max-cycles must be at least 1"))
