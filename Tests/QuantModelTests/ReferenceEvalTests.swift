@@ -83,6 +83,15 @@ import Testing
         } catch {
             #expect(error.description == "x.csv: line 2: 'x' is not a number")
         }
+        func message(_ text: String) -> String {
+            do { _ = try CSV.decode(text, path: "x.csv"); return "decoded" } catch { return error.description }
+        }
+        #expect(message("1,2\n3,\(String(repeating: "y", count: 40))\n") == "x.csv: line 2: '\(String(repeating: "y", count: 24))…' is not a number")
+        // A binary file is named as such rather than quoted.
+        let binary = "x.csv: holds binary data, not CSV text (give a .npy file, or numbers separated by commas)"
+        #expect(message(String(decoding: [0x31, 0x2C, 0xFF, 0xFE, 0x0A], as: UTF8.self)) == binary)
+        #expect(message("1,2\u{0}3\n") == binary)
+        #expect(message("1\t2\r\n3\t4\r\n") != binary)
     }
 }
 

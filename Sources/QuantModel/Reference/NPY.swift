@@ -176,6 +176,11 @@ public enum CSV {
     /// and lines starting with '#' are skipped; so is a first line that is not numeric (a
     /// header). The shape is [rows, columns] when every row has the same length, else [count].
     public static func decode(_ text: String, path: String) throws(InputFileError) -> NumericArray {
+        // Bytes that are not UTF-8 text (decoded as U+FFFD) or control characters: a binary
+        // file, whose "fields" would only print as noise.
+        if text.unicodeScalars.contains(where: { $0 == "\u{FFFD}" || ($0.value < 0x20 && !"\t\n\r\u{0B}\u{0C}".unicodeScalars.contains($0)) }) {
+            throw InputFileError(path: path, "holds binary data, not CSV text (give a .npy file, or numbers separated by commas)")
+        }
         var rows: [[Double]] = []
         for (lineNumber, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -185,7 +190,8 @@ public enum CSV {
             for field in fields {
                 guard let v = Double(field), v.isFinite else {
                     if rows.isEmpty && row.isEmpty && lineNumber == 0 { break }  // header line
-                    throw InputFileError(path: path, "line \(lineNumber + 1): '\(field)' is not a number")
+                    let shown = field.count > 24 ? field.prefix(24) + "…" : field
+                    throw InputFileError(path: path, "line \(lineNumber + 1): '\(shown)' is not a number")
                 }
                 row.append(v)
             }
