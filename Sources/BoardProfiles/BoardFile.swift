@@ -14,6 +14,10 @@ public enum BoardFile {
     /// Load and validate a board file from disk.
     public static func load(path: String) throws(BoardFileError) -> Board {
         let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw BoardFileError(file: path, path: "", message: "is a directory, not a board file (boards are .json files)")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw BoardFileError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")

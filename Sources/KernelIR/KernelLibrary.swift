@@ -30,6 +30,13 @@ public struct KernelLibrary: Sendable {
     /// Every `.kir` file of a directory — for trying edited kernels.
     public static func load(directory: String) throws(KernelIRError) -> KernelLibrary {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw KernelIRError("kernel directory \(directory) does not exist")
+        }
+        guard isDirectory.boolValue else {
+            throw KernelIRError("\(directory) is a file; give the directory that holds the .kir files")
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".kir") }.sorted()

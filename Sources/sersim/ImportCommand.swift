@@ -49,6 +49,7 @@ struct ImportCommand: ParsableCommand {
         if let output, (output as NSString).pathExtension.lowercased() == "tflite" {
             throw ValidationError("the output \(output) ends in .tflite; sersim writes .q8 files (use -o model.q8)")
         }
+        try OutputPaths.check([("--output", output)])
     }
 
     func run() throws {

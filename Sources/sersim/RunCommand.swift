@@ -102,6 +102,7 @@ struct RunCommand: ParsableCommand {
         if (sleepMode != nil || battery != nil) && period == nil {
             throw ValidationError("--sleep-mode and --battery need --period (how often an inference runs)")
         }
+        try OutputPaths.check([("--emit-elf", emitElf), ("--html", html)])
     }
 
     func run() throws {

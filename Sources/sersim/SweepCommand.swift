@@ -184,6 +184,7 @@ struct TradeoffOptions: ParsableArguments {
         if (sleepMode != nil || battery != nil) && period == nil {
             throw ValidationError("--sleep-mode and --battery need --period (how often an inference runs)")
         }
+        try OutputPaths.check([("--csv", csv), ("--svg", svg), ("--html", html)])
     }
 
     func deploymentOptions() throws -> DeploymentOptions {

@@ -20,6 +20,16 @@ import ThumbISA
         }
     }
 
+    /// A kernel directory that is missing, or a file, is named as such.
+    @Test func kernelDirectoryErrors() {
+        func message(_ path: String) -> String {
+            do { _ = try KernelLibrary.load(directory: path); return "loaded" } catch { return error.message }
+        }
+        #expect(message("/no/such/kernels") == "kernel directory /no/such/kernels does not exist")
+        let file = Self.kernelsDirectory + "/" + KernelLibrary.bundledSources[0].name
+        #expect(message(file) == "\(file) is a file; give the directory that holds the .kir files")
+    }
+
     @Test(arguments: [ArchLevel.v6m, .v7m, .v7em])
     func everyKernelCompiles(arch: ArchLevel) throws {
         let lib = try KernelLibrary.bundled()

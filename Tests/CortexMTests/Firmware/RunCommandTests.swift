@@ -158,6 +158,21 @@ import Testing
         let asDirectory = try Self.sersim(["run", "--board", "nano33ble", dir.path])
         #expect(asDirectory.status == 1)
         #expect(asDirectory.stderr == "Error: \(dir.path): is a directory, not a model or firmware file\n")
+        let boardDirectory = try Self.sersim(["run", "--board", dir.path, Self.fixture("crc-m4-O2-nrf52840.elf")])
+        #expect(boardDirectory.status == 1)
+        #expect(boardDirectory.stderr.contains("is a directory, not a board file"), "\(boardDirectory.stderr)")
+
+        // Output files are checked before the run, with the option named.
+        let model = Self.fixture("crc-m4-O2-nrf52840.elf")
+        let missingDir = dir.appendingPathComponent("no-such-dir").path
+        for (option, path, problem) in [
+            ("--html", missingDir + "/r.html", "the directory \(missingDir) does not exist"),
+            ("--emit-elf", dir.path, "is a directory; give a file name"),
+        ] {
+            let r = try Self.sersim(["run", "--board", "nano33ble", model, option, path])
+            #expect(r.status == 64, "\(option)")
+            #expect(r.stderr.hasPrefix("Error: \(option) \(path): \(problem)\n"), "\(r.stderr)")
+        }
 
         let zero = try Self.sersim(["run", "--board", "nano33ble", "--max-cycles", "0", Self.fixture("crc-m4-O2-nrf52840.elf")])
         #expect(zero.status != 0)
