@@ -27,7 +27,7 @@ struct DisasmCommand: ParsableCommand {
     @Option(name: .long, help: "A kernel of the kernel library to compile and list instead of a firmware.")
     var kernel: String?
 
-    @Option(name: .long, help: "The core to compile --kernel for: \(KernelCore.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .long, help: "The core to compile --kernel for: \(KernelCore.allCases.map(\.rawValue).joined(separator: ", ")) (or m0plus, m3, m4, m7).")
     var core: String?
 
     @Option(name: .long, help: "A directory of .kir files to use instead of the built-in kernels (with --kernel).")
@@ -65,7 +65,12 @@ struct DisasmCommand: ParsableCommand {
         if kernel != nil {
             guard firmware == nil else { throw ValidationError("give either a firmware file or --kernel, not both") }
             guard let core else { throw ValidationError("--kernel needs --core (\(KernelCore.allCases.map(\.rawValue).joined(separator: ", ")))") }
-            guard KernelCore(rawValue: core) != nil else {
+            // Short names as sersim-bench and the docs write them: m0plus, m0+, m4, M7.
+            let short = core.lowercased().replacingOccurrences(of: "+", with: "plus")
+            if KernelCore(rawValue: core) == nil, KernelCore(rawValue: "cortex-" + short) != nil {
+                self.core = "cortex-" + short
+            }
+            guard KernelCore(rawValue: self.core ?? core) != nil else {
                 throw ValidationError("unknown core '\(core)'; use one of \(KernelCore.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard symbol == nil else { throw ValidationError("--symbol applies to firmware files; --kernel names the kernel") }

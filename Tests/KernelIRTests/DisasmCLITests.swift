@@ -69,6 +69,13 @@ import Testing
         let badCore = try Self.sersim(["disasm", "--kernel", "relu_s8", "--core", "cortex-m9"])
         #expect(badCore.status != 0)
         #expect(badCore.stderr.contains("unknown core 'cortex-m9'"))
+        // The short core names sersim-bench uses are accepted.
+        let long = try Self.sersim(["disasm", "--kernel", "relu_s8", "--core", "cortex-m0plus"])
+        for short in ["m0plus", "M0+"] {
+            let r = try Self.sersim(["disasm", "--kernel", "relu_s8", "--core", short])
+            #expect(r.status == 0, "\(short): \(r.stderr)")
+            #expect(r.stdout == long.stdout)
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sersim-kir-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
