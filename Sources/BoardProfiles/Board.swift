@@ -155,11 +155,16 @@ public struct CacheSpec: Sendable, Equatable {
     /// True when the source does not state the associativity and sersim assumes a fully
     /// associative cache (`ways` = number of lines); output names this approximation.
     public var assumedFullyAssociative: Bool
-    public init(sizeBytes: Int, ways: Int, lineBytes: Int, assumedFullyAssociative: Bool = false) {
+    /// Bytes per valid flag: a line that has one flag per sector fills a sector at a time
+    /// (the RP2040 XIP cache: 8-byte lines, a flag per 32-bit half). `lineBytes` when the
+    /// whole line fills at once.
+    public var sectorBytes: Int
+    public init(sizeBytes: Int, ways: Int, lineBytes: Int, assumedFullyAssociative: Bool = false, sectorBytes: Int? = nil) {
         self.sizeBytes = sizeBytes
         self.ways = ways
         self.lineBytes = lineBytes
         self.assumedFullyAssociative = assumedFullyAssociative
+        self.sectorBytes = sectorBytes ?? lineBytes
     }
 
     public var lines: Int { lineBytes == 0 ? 0 : sizeBytes / lineBytes }

@@ -67,7 +67,7 @@ extension Board {
         ]
         for (key, c) in caches {
             guard let c else { continue }
-            ms[key] = ["sizeBytes": c.sizeBytes, "ways": c.ways, "lineBytes": c.lineBytes,
+            ms[key] = ["sizeBytes": c.sizeBytes, "ways": c.ways, "lineBytes": c.lineBytes, "sectorBytes": c.sectorBytes,
                        "assumedFullyAssociative": c.assumedFullyAssociative]
         }
         o["memorySystem"] = ms
@@ -137,7 +137,8 @@ extension Board {
         for (label, key, c) in caches {
             guard let c else { continue }
             let ways = c.assumedFullyAssociative ? "fully associative (assumed)" : "\(c.ways)-way"
-            s += "\(label): \(Format.bytes(UInt64(c.sizeBytes))), \(ways), \(c.lineBytes)-byte lines" + cite("memorySystem.\(key)") + "\n"
+            let fill = c.sectorBytes < c.lineBytes ? " filled \(c.sectorBytes) bytes at a time" : ""
+            s += "\(label): \(Format.bytes(UInt64(c.sizeBytes))), \(ways), \(c.lineBytes)-byte lines\(fill)" + cite("memorySystem.\(key)") + "\n"
         }
         if ms.xipMissCycles > 0 {
             s += "XIP miss: \(ms.xipMissCycles) core cycles" + cite("memorySystem.xipMiss") + "\n"

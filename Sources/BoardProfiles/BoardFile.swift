@@ -486,9 +486,17 @@ struct BoardReader {
             ways = w
             assumed = false
         }
+        var sector = line
+        if let sb = try o.optionalCount("sectorBytes") {
+            guard sb >= 4, sb & (sb - 1) == 0, sb <= line, line / sb <= 8 else {
+                throw ctx.error(o.sub("sectorBytes"), "\(sb) is not a power of two from 4 up to the \(line)-byte line "
+                    + "(with at most 8 sectors per line)")
+            }
+            sector = sb
+        }
         try o.checkOwnReferences()
         try o.finish()
-        return CacheSpec(sizeBytes: sizeBytes, ways: ways, lineBytes: line, assumedFullyAssociative: assumed)
+        return CacheSpec(sizeBytes: sizeBytes, ways: ways, lineBytes: line, assumedFullyAssociative: assumed, sectorBytes: sector)
     }
 
     func readMemorySystem(_ o: inout Obj, clock: ClockSpec) throws(BoardFileError) -> MemorySystem {

@@ -20,6 +20,12 @@ import BoardProfiles
     /// neither the search nor a new stamp: that way already holds the set's newest stamp,
     /// and replacement compares stamps within a set only.
     @usableFromInline let mru: UnsafeMutablePointer<Int32>
+    /// Sectored caches (`accessSector`): a valid flag per sector of each (set, way), bit k
+    /// for sector k of the line; set for the sector filled when a line is allocated.
+    @usableFromInline let valid: UnsafeMutablePointer<UInt8>
+    @usableFromInline let sectorShift: UInt32
+    /// Sectors per line − 1 (0 when the line fills whole).
+    @usableFromInline let sectorIndexMask: UInt32
     @usableFromInline var clock: UInt64 = 0
     @usableFromInline var accesses: UInt64 = 0
     @usableFromInline var misses: UInt64 = 0
@@ -32,7 +38,8 @@ import BoardProfiles
               spec.sizeBytes >= spec.lineBytes * spec.ways,
               spec.sizeBytes % (spec.lineBytes * spec.ways) == 0 else { return nil }
         let sets = spec.sizeBytes / (spec.lineBytes * spec.ways)
-        guard sets.nonzeroBitCount == 1 else { return nil }
+        guard sets.nonzeroBitCount == 1, spec.sectorBytes >= 4, spec.sectorBytes.nonzeroBitCount == 1,
+              spec.sectorBytes <= spec.lineBytes, spec.lineBytes / spec.sectorBytes <= 8 else { return nil }
         self.name = name
         self.spec = spec
         lineShift = UInt32(spec.lineBytes.trailingZeroBitCount)
@@ -44,6 +51,10 @@ import BoardProfiles
         stamps.initialize(repeating: 0, count: sets * spec.ways)
         mru = .allocate(capacity: sets)
         for set in 0..<sets { mru[set] = Int32(set * spec.ways) }
+        valid = .allocate(capacity: sets * spec.ways)
+        valid.initialize(repeating: 0, count: sets * spec.ways)
+        sectorShift = UInt32(spec.sectorBytes.trailingZeroBitCount)
+        sectorIndexMask = UInt32(spec.lineBytes / spec.sectorBytes - 1)
     }
 
     /// Free the tag storage (the owner calls this once; the model is a value type so
@@ -52,6 +63,7 @@ import BoardProfiles
         tags.deallocate()
         stamps.deallocate()
         mru.deallocate()
+        valid.deallocate()
     }
 
     var hits: UInt64 { accesses &- misses }
@@ -95,6 +107,54 @@ import BoardProfiles
             stamps[victim] = clock
             mru[set] = Int32(truncatingIfNeeded: victim)
         }
+        return false
+    }
+
+    /// Look up the sector holding `address` in a cache whose lines have a valid flag per
+    /// sector (`CacheSpec.sectorBytes`): a hit needs the line's tag and the sector's flag.
+    /// A miss fills that sector only, into the line's way when the tag is present (no
+    /// replacement), else into the least recently used way, whose other sectors become
+    /// invalid. Every call counts one access; `misses` counts sector fills. With one
+    /// sector per line it decides exactly as `access` does.
+    @inlinable @inline(__always)
+    mutating func accessSector(_ address: UInt32) -> Bool {
+        let line = address &>> lineShift
+        let bit = UInt8(truncatingIfNeeded: 1 &<< ((address &>> sectorShift) & sectorIndexMask))
+        let w = Int(mru[Int(line & setMask)])
+        if tags[w] == line && valid[w] & bit != 0 {
+            accesses &+= 1
+            return true
+        }
+        return lookUpSector(line, bit)
+    }
+
+    @usableFromInline @inline(never)
+    mutating func lookUpSector(_ line: UInt32, _ bit: UInt8) -> Bool {
+        accesses &+= 1
+        clock &+= 1
+        let set = Int(line & setMask)
+        let base = set &* ways
+        var victim = base
+        var oldest = UInt64.max
+        for w in base..<(base &+ ways) {
+            if tags[w] == line {
+                stamps[w] = clock
+                mru[set] = Int32(truncatingIfNeeded: w)
+                if valid[w] & bit != 0 { return true }
+                misses &+= 1
+                valid[w] |= bit
+                return false
+            }
+            if stamps[w] < oldest {
+                oldest = stamps[w]
+                victim = w
+            }
+        }
+        misses &+= 1
+        tags[victim] = line
+        valid[victim] = bit
+        stamps[victim] = clock
+        mru[set] = Int32(truncatingIfNeeded: victim)
         return false
     }
 

@@ -416,7 +416,7 @@ public final class CoreTimer {
             memory.lastFlashLine = line
             memory.flashReadyAt = now &+ s
         case .xip:
-            if memory.xip?.access(pc) == true { s = 0 }
+            if memory.xip?.accessSector(pc) == true { s = 0 }
         case .icache:
             if memory.icache?.access(pc) == true { s = 0 }
         }

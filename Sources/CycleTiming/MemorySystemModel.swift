@@ -127,6 +127,11 @@ import BoardProfiles
         prefetch = ms.prefetch
         func cache(_ name: String, _ spec: CacheSpec?) throws -> CacheModel? {
             guard let spec else { return nil }
+            guard spec.sectorBytes == spec.lineBytes || name == "xipCache" else {
+                throw TimingError.badMemorySystem(
+                    "\(board.name): memorySystem.\(name).sectorBytes: lines that fill a sector at a time are "
+                        + "modelled for the XIP cache only")
+            }
             guard let c = CacheModel(name: name, spec: spec) else {
                 throw TimingError.badMemorySystem(
                     "\(board.name): memorySystem.\(name) (\(spec.sizeBytes) bytes, \(spec.ways) ways, "
@@ -253,10 +258,10 @@ import BoardProfiles
             return stall
         case .xip:
             guard let spec = xip?.spec else { return 0 }
-            let line = UInt32(spec.lineBytes)
-            fetchLo = pc & ~(line - 1); fetchSpan = line
+            let sector = UInt32(spec.sectorBytes)  // the unit a miss fills
+            fetchLo = pc & ~(sector - 1); fetchSpan = sector
             regionFetches[ri] &+= 1
-            if xip?.access(pc) == true { return 0 }
+            if xip?.accessSector(pc) == true { return 0 }
             let stall = UInt64(system.xipMissCycles)
             fetchStallCycles &+= stall
             return stall
@@ -292,7 +297,7 @@ import BoardProfiles
         case .xip:
             guard let spec = xip?.spec else { return }
             fastMode = .xip
-            fastLineMask = UInt32(spec.lineBytes) - 1
+            fastLineMask = UInt32(spec.sectorBytes) - 1
             fastStall = UInt64(system.xipMissCycles)
         case .flash:
             // ART and prefetch make the stall depend on history; only plain lines are fast.
@@ -393,13 +398,13 @@ import BoardProfiles
             return stall
         case .xip:
             guard let spec = xip?.spec else { return 0 }
-            let lineBytes = UInt32(spec.lineBytes)
+            let sector = UInt32(spec.sectorBytes)  // the unit a miss fills
             var stall: UInt64 = 0
-            var a = address & ~(lineBytes - 1)
+            var a = address & ~(sector - 1)
             let end = address &+ UInt32(beats * beatBytes)
             repeat {
-                if xip?.access(a) != true { stall &+= UInt64(system.xipMissCycles) }
-                a &+= lineBytes
+                if xip?.accessSector(a) != true { stall &+= UInt64(system.xipMissCycles) }
+                a &+= sector
             } while a < end
             dataStallCycles &+= stall
             return stall

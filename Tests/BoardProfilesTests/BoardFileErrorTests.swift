@@ -14,6 +14,14 @@ import Testing
         #expect(loadError(json) == "Boards/x.json: memorySystem.icache.lineBytes: 8192 bytes is longer than any cache line sersim models (at most 4096)")
     }
 
+    @Test func badSectorSizeIsAnError() throws {
+        for bad in [2, 3, 16] {
+            let json = setting(try shippedJSON("nano-rp2040"), ["memorySystem", "xipCache", "sectorBytes"], to: bad)
+            #expect(loadError(json) == "Boards/x.json: memorySystem.xipCache.sectorBytes: \(bad) is not a power of two "
+                + "from 4 up to the 8-byte line (with at most 8 sectors per line)")
+        }
+    }
+
     @Test func missingSourceIsAnError() throws {
         // memory[1] (FLASH) cites with a plain "ref": without it its numbers have no source.
         let json = setting(try shippedJSON("stm32f746"), ["memory", 1, "ref"], to: nil)

@@ -64,7 +64,7 @@ import Testing
     @Test func rp2040MemorySystem() throws {
         let rp = try shippedBoard("nano-rp2040")
         // 16 KB / 8-byte lines / 2 ways (datasheet §2.6.3.2).
-        #expect(rp.memorySystem.xipCache == CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8))
+        #expect(rp.memorySystem.xipCache == CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8, sectorBytes: 4))
         // 20 SCK cycles per 32-bit fill (8 address/mode + 4 dummy + 8 data) at clk_sys/2.
         #expect(rp.memorySystem.xipMissCycles == 40)
         #expect(rp.clock.minHz == 48e6 && rp.clock.defaultHz == 133e6)

@@ -107,7 +107,7 @@ import Testing
         #expect(rp.region(containing: 0x2000_0000)?.size == 264 << 10)
         #expect(rp.vectorTable == 0x1000_0000)
         #expect(rp.core.kind == .cortexM0plus && rp.core.architecture == .armv6m && !rp.core.dsp)
-        #expect(rp.memorySystem.xipCache == CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8))
+        #expect(rp.memorySystem.xipCache == CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8, sectorBytes: 4))
         let l4r5 = try shippedBoard("stm32l4r5")
         #expect(l4r5.sramBytes == 640 << 10 && l4r5.flashBytes == 2 << 20)
         // SRAM1-3 contiguous from 0x2000 0000, as the part's linker scripts assume.

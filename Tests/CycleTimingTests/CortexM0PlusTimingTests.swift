@@ -94,6 +94,28 @@ import ThumbISA
         #expect(s.region("XIP")?.fetches == 4)
     }
 
+    /// The RP2040's XIP cache has a valid flag per 32-bit half of each 8-byte line (Pico
+    /// SDK xip_cache.c), so code that runs through a line misses once per half.
+    @Test func sectoredXIPCacheFillsHalfALineAtATime() throws {
+        let ms = MemorySystem(xipCache: CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8, sectorBytes: 4), xipMissCycles: 20)
+        let board = TimingRig.board(.cortexM0plus, memorySystem: ms, xip: true)
+        let code = [nop, nop, nop, nop, nop, nop, nop, Instruction(.b, imm: UInt32(bitPattern: -18))]
+        let r = try TimingRig(board, code: code, at: TimingRig.flash)
+        r.jump(to: 0)
+        #expect(try r.cycles(8) == 7 + 2 + 4 * 20)  // four 4-byte halves missed, B taken 2
+        #expect(try r.cycles(8) == 7 + 2)           // all hits
+        let s = r.machine.timer.statistics
+        #expect(s.cache("xipCache") == CacheStatistics(name: "xipCache", accesses: 8, misses: 4))
+        #expect(s.stalls.fetch == 80)
+        #expect(s.region("XIP")?.fetches == 8)
+
+        // Data: a word load per half misses once each; the second load of a half hits.
+        let d = try TimingRig(board, code: [ldr(.r0, .r1), ldr(.r0, .r1, 4), ldr(.r0, .r1, 4), ldr(.r0, .r1, 8)])
+        d.machine.setRegister(1, TimingRig.flash + 0x100)
+        d.jump(to: 0)
+        #expect(try d.cycles(4) == 8 + 3 * 20)  // halves 0x100, 0x104 and 0x108
+    }
+
     @Test func dataFromXIPGoesThroughTheCache() throws {
         let ms = MemorySystem(xipCache: CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8), xipMissCycles: 20)
         let board = TimingRig.board(.cortexM0plus, memorySystem: ms, xip: true)

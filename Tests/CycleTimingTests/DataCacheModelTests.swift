@@ -75,6 +75,74 @@ import Testing
         #expect(naive.misses > 1000 && naive.accesses - naive.misses > 10_000)
     }
 
+    /// `CacheModel.accessSector` against a naive sectored LRU cache: lines with a valid flag
+    /// per sector, a miss filling one sector (into the line's way when its tag is present).
+    @Test(arguments: [CacheSpec(sizeBytes: 16384, ways: 2, lineBytes: 8, sectorBytes: 4),
+                      CacheSpec(sizeBytes: 1024, ways: 4, lineBytes: 32, sectorBytes: 8),
+                      CacheSpec(sizeBytes: 16384, ways: 2, lineBytes: 8)])
+    func sectoredLookUpMatchesANaiveModel(spec: CacheSpec) throws {
+        var cache = try #require(CacheModel(name: "test", spec: spec))
+        defer { cache.deallocate() }
+        let sets = spec.sizeBytes / (spec.ways * spec.lineBytes)
+        // Per set, the resident lines (least recent first) and their valid sectors.
+        var resident = [[(line: UInt32, valid: Set<UInt32>)]](repeating: [], count: sets)
+        var misses = 0
+        func naive(_ address: UInt32) -> Bool {
+            let line = address / UInt32(spec.lineBytes)
+            let sector = address / UInt32(spec.sectorBytes)
+            let set = Int(line % UInt32(sets))
+            if let i = resident[set].firstIndex(where: { $0.line == line }) {
+                var entry = resident[set].remove(at: i)
+                let hit = entry.valid.contains(sector)
+                if !hit { misses += 1; entry.valid.insert(sector) }
+                resident[set].append(entry)
+                return hit
+            }
+            misses += 1
+            if resident[set].count == spec.ways { resident[set].removeFirst() }
+            resident[set].append((line, [sector]))
+            return false
+        }
+        var rng: UInt64 = 0xFACADE
+        func next() -> UInt32 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return UInt32(truncatingIfNeeded: rng >> 33)
+        }
+        let span = UInt32(spec.sizeBytes * 3)
+        var pc = next() % span
+        for i in 0..<60_000 {
+            let address: UInt32
+            switch next() % 8 {
+            case 0: address = next() % span                      // a scattered data read
+            case 1: pc = next() % span; address = pc             // a branch
+            default: pc &+= 2; address = pc                      // straight-line code, halfword steps
+            }
+            if i % 25_000 == 24_999 {
+                cache.invalidate()
+                resident = [[(line: UInt32, valid: Set<UInt32>)]](repeating: [], count: sets)
+            }
+            #expect(cache.accessSector(address) == naive(address), "access \(i)")
+            if Int(cache.misses) != misses { return }
+        }
+        #expect(Int(cache.accesses) == 60_000)
+        #expect(misses > 1000)
+    }
+
+    /// With one sector per line, `accessSector` decides exactly as `access` does.
+    @Test func unsectoredLookUpIsTheLineLookUp() throws {
+        let spec = CacheSpec(sizeBytes: 4096, ways: 4, lineBytes: 32)
+        var a = try #require(CacheModel(name: "a", spec: spec))
+        var b = try #require(CacheModel(name: "b", spec: spec))
+        defer { a.deallocate(); b.deallocate() }
+        var rng: UInt64 = 7
+        for i in 0..<20_000 {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            let address = UInt32(truncatingIfNeeded: rng >> 33) % 16384
+            #expect(a.access(address) == b.accessSector(address), "access \(i)")
+        }
+        #expect(a.misses == b.misses && a.accesses == b.accesses)
+    }
+
     static let system = MemorySystem(
         flashLatency: [LatencyStep(maxHz: 1e9, waitStates: 7)], flashLineBytes: 32,
         icache: CacheSpec(sizeBytes: 4096, ways: 2, lineBytes: 32),

@@ -91,6 +91,19 @@ import ThumbISA
         dcache: CacheSpec(sizeBytes: 4096, ways: 4, lineBytes: 32),
         busLatencyCycles: 4, busWidthBytes: 8)
 
+    /// Lines that fill a sector at a time are modelled for the XIP cache only; elsewhere
+    /// the board is refused with the field named rather than timed as if unsectored.
+    @Test func sectoredLinesOnlyInTheXIPCache() {
+        var ms = Self.m7System
+        ms.icache = CacheSpec(sizeBytes: 4096, ways: 2, lineBytes: 32, sectorBytes: 16)
+        let board = TimingRig.board(.cortexM7, memorySystem: ms)
+        #expect {
+            _ = try CoreTimer(kind: .cortexM7, board: board, clockHz: 100e6)
+        } throws: { error in
+            "\(error)".hasSuffix("memorySystem.icache.sectorBytes: lines that fill a sector at a time are modelled for the XIP cache only")
+        }
+    }
+
     @Test func instructionCacheActsOnlyWhenEnabled() throws {
         // 16 single-issue NOPs: one 32-byte line of flash behind AXI (7 wait states).
         var r = try flashRig(Self.m7System, clockHz: 216e6, core: .cortexM7)
