@@ -81,7 +81,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the byte-for-byte comparison with the reference executor.")
     var noVerify = false
 
-    @Option(name: .long, help: "Stop with a report after this many cycles.")
+    @Option(name: .long, help: "Stop after this many cycles: a fault report on standard error naming the PC, exit status 70 (a guard against firmware that never exits).")
     var maxCycles: UInt64 = 10_000_000_000
 
     @Flag(name: .long, help: "Print one JSON object (schema: docs/report-schema.md) instead of text.")

@@ -3,7 +3,7 @@ import Foundation
 import QuantModel
 import SerSim
 
-/// `sersim sweep model.q8 --board nano33ble --clock 16MHz...64MHz`: one model deployed over
+/// `sersim sweep model.q8 --board stm32l476 --clock 16MHz...80MHz`: one model deployed over
 /// every combination of boards, clocks, hidden sizes and sequence lengths.
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +30,7 @@ struct SweepCommand: ParsableCommand {
             configuration faulted or failed to build.
 
             Examples:
-              sersim sweep Examples/ser/ser.q8 --board nano33ble --clock 16MHz...64MHz
+              sersim sweep Examples/ser/ser.q8 --board stm32l476 --clock 16MHz...80MHz
               sersim sweep Examples/ser/ser.q8 --board nano33ble,stm32f746 --hidden 32...256*2 --svg sweep.svg
               sersim sweep Examples/ser/ser.q8 --board stm32f746 --weights both --csv sweep.csv
               sersim sweep Examples/ser/ser.q8 --board nano33ble --hidden 256 --save-models rescaled/
