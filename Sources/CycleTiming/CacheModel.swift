@@ -6,8 +6,11 @@ import BoardProfiles
 ///
 /// Approximation: LRU replacement everywhere (the Cortex-M7 L1 caches and the RP2040 XIP
 /// cache do not document LRU; docs/timing.md says so).
+///
+/// No name or other reference-counted field: the models sit in optionals on the timing
+/// model's hot paths, whose nil test stays an inline pointer test only while the struct
+/// holds plain values (a `String` field made it an out-of-line call).
 @usableFromInline struct CacheModel {
-    let name: String
     let spec: CacheSpec
     @usableFromInline let lineShift: UInt32
     @usableFromInline let setMask: UInt32
@@ -33,14 +36,13 @@ import BoardProfiles
     static let invalidTag: UInt32 = .max
 
     /// nil when the geometry is unusable (checked by `MemorySystemModel`).
-    init?(name: String, spec: CacheSpec) {
+    init?(spec: CacheSpec) {
         guard spec.lineBytes >= 4, spec.lineBytes.nonzeroBitCount == 1, spec.ways >= 1,
               spec.sizeBytes >= spec.lineBytes * spec.ways,
               spec.sizeBytes % (spec.lineBytes * spec.ways) == 0 else { return nil }
         let sets = spec.sizeBytes / (spec.lineBytes * spec.ways)
         guard sets.nonzeroBitCount == 1, spec.sectorBytes >= 4, spec.sectorBytes.nonzeroBitCount == 1,
               spec.sectorBytes <= spec.lineBytes, spec.lineBytes / spec.sectorBytes <= 8 else { return nil }
-        self.name = name
         self.spec = spec
         lineShift = UInt32(spec.lineBytes.trailingZeroBitCount)
         setMask = UInt32(sets - 1)

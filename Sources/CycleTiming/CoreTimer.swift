@@ -713,7 +713,7 @@ public final class CoreTimer {
                              writes: regionWrites[i])
         }
         s.regions.append(RegionStatistics(name: "PPB", fetches: 0, reads: regionReads[255], writes: regionWrites[255]))
-        s.caches = memory.caches.map { CacheStatistics(name: $0.name, accesses: $0.accesses, misses: $0.misses) }
+        s.caches = memory.caches.map { CacheStatistics(name: $0.name, accesses: $0.model.accesses, misses: $0.model.misses) }
         if memory.prefetch {
             s.caches.append(CacheStatistics(name: "prefetch", accesses: memory.prefetchAccesses,
                                             misses: memory.prefetchAccesses &- memory.prefetchHits))

@@ -132,7 +132,7 @@ import BoardProfiles
                     "\(board.name): memorySystem.\(name).sectorBytes: lines that fill a sector at a time are "
                         + "modelled for the XIP cache only")
             }
-            guard let c = CacheModel(name: name, spec: spec) else {
+            guard let c = CacheModel(spec: spec) else {
                 throw TimingError.badMemorySystem(
                     "\(board.name): memorySystem.\(name) (\(spec.sizeBytes) bytes, \(spec.ways) ways, "
                         + "\(spec.lineBytes)-byte lines) is not a power-of-two set-associative geometry")
@@ -174,11 +174,13 @@ import BoardProfiles
         regionTable.deinitialize(count: regionCount)
         regionTable.deallocate()
         regionFetches.deallocate()
-        for c in caches { c.deallocate() }
+        for c in caches { c.model.deallocate() }
     }
 
     /// The caches in the statistics' order (icache, dcache, art, xipCache).
-    var caches: [CacheModel] { [icache, dcache, art, xip].compactMap { $0 } }
+    var caches: [(name: String, model: CacheModel)] {
+        [("icache", icache), ("dcache", dcache), ("art", art), ("xipCache", xip)].compactMap { name, c in c.map { (name, $0) } }
+    }
 
     /// Whether every data access of a region costs nothing beyond the core's own cycles,
     /// so `CoreTimer.retire` can skip the call (per region index; 0xFF = SCS).

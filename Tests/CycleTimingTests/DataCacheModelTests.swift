@@ -44,7 +44,7 @@ import Testing
                       CacheSpec(sizeBytes: 16384, ways: 2, lineBytes: 8), CacheSpec(sizeBytes: 1024, ways: 1, lineBytes: 16),
                       CacheSpec(sizeBytes: 2048, ways: 8, lineBytes: 64)])
     func cacheModelMatchesANaiveLRUCache(spec: CacheSpec) throws {
-        var cache = try #require(CacheModel(name: "test", spec: spec))
+        var cache = try #require(CacheModel(spec: spec))
         defer { cache.deallocate() }
         var naive = NaiveLRU(spec)
         var rng: UInt64 = 0xC0FFEE
@@ -81,7 +81,7 @@ import Testing
                       CacheSpec(sizeBytes: 1024, ways: 4, lineBytes: 32, sectorBytes: 8),
                       CacheSpec(sizeBytes: 16384, ways: 2, lineBytes: 8)])
     func sectoredLookUpMatchesANaiveModel(spec: CacheSpec) throws {
-        var cache = try #require(CacheModel(name: "test", spec: spec))
+        var cache = try #require(CacheModel(spec: spec))
         defer { cache.deallocate() }
         let sets = spec.sizeBytes / (spec.ways * spec.lineBytes)
         // Per set, the resident lines (least recent first) and their valid sectors.
@@ -131,8 +131,8 @@ import Testing
     /// With one sector per line, `accessSector` decides exactly as `access` does.
     @Test func unsectoredLookUpIsTheLineLookUp() throws {
         let spec = CacheSpec(sizeBytes: 4096, ways: 4, lineBytes: 32)
-        var a = try #require(CacheModel(name: "a", spec: spec))
-        var b = try #require(CacheModel(name: "b", spec: spec))
+        var a = try #require(CacheModel(spec: spec))
+        var b = try #require(CacheModel(spec: spec))
         defer { a.deallocate(); b.deallocate() }
         var rng: UInt64 = 7
         for i in 0..<20_000 {
