@@ -89,27 +89,36 @@ import BoardProfiles
         accesses &+= 1
         clock &+= 1
         let set = Int(line & setMask)
+        let (w, found) = search(line, set: set)
+        if found {
+            stamps[w] = clock
+            mru[set] = Int32(truncatingIfNeeded: w)
+            return true
+        }
+        misses &+= 1
+        if allocate {
+            tags[w] = line
+            stamps[w] = clock
+            mru[set] = Int32(truncatingIfNeeded: w)
+        }
+        return false
+    }
+
+    /// The way of `set` that holds `line`, else its least recently used way (the one to
+    /// replace).
+    @inline(__always)
+    func search(_ line: UInt32, set: Int) -> (way: Int, found: Bool) {
         let base = set &* ways
         var victim = base
         var oldest = UInt64.max
         for w in base..<(base &+ ways) {
-            if tags[w] == line {
-                stamps[w] = clock
-                mru[set] = Int32(truncatingIfNeeded: w)
-                return true
-            }
+            if tags[w] == line { return (w, true) }
             if stamps[w] < oldest {
                 oldest = stamps[w]
                 victim = w
             }
         }
-        misses &+= 1
-        if allocate {
-            tags[victim] = line
-            stamps[victim] = clock
-            mru[set] = Int32(truncatingIfNeeded: victim)
-        }
-        return false
+        return (victim, false)
     }
 
     /// Look up the sector holding `address` in a cache whose lines have a valid flag per
@@ -135,28 +144,17 @@ import BoardProfiles
         accesses &+= 1
         clock &+= 1
         let set = Int(line & setMask)
-        let base = set &* ways
-        var victim = base
-        var oldest = UInt64.max
-        for w in base..<(base &+ ways) {
-            if tags[w] == line {
-                stamps[w] = clock
-                mru[set] = Int32(truncatingIfNeeded: w)
-                if valid[w] & bit != 0 { return true }
-                misses &+= 1
-                valid[w] |= bit
-                return false
-            }
-            if stamps[w] < oldest {
-                oldest = stamps[w]
-                victim = w
-            }
-        }
+        let (w, found) = search(line, set: set)
+        stamps[w] = clock
+        mru[set] = Int32(truncatingIfNeeded: w)
+        if found && valid[w] & bit != 0 { return true }
         misses &+= 1
-        tags[victim] = line
-        valid[victim] = bit
-        stamps[victim] = clock
-        mru[set] = Int32(truncatingIfNeeded: victim)
+        if found {
+            valid[w] |= bit
+        } else {
+            tags[w] = line
+            valid[w] = bit
+        }
         return false
     }
 
