@@ -44,6 +44,12 @@ public enum Quantity {
         scaled(text, unit: "HZ", prefixes: ["G": 1e9, "M": 1e6, "K": 1e3, "": 1], bareAllowed: true)
     }
 
+    /// Whether a frequency is a bare number ("64"): `frequency` reads it as hertz, but on
+    /// the command line a reader means megahertz as often as not, so options ask for a unit.
+    public static func lacksUnit(_ text: String) -> Bool {
+        !clean(text).contains(where: \.isLetter)
+    }
+
     /// Parse a current in amperes: "12mA", "2.3uA", "2.3µA", "100nA", "1.5A".
     public static func current(_ text: String) -> Double? {
         scaled(text, unit: "A", prefixes: ["M": 1e-3, "U": 1e-6, "µ": 1e-6, "N": 1e-9, "": 1], bareAllowed: false)

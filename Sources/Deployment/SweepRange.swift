@@ -52,6 +52,9 @@ public enum SweepRange {
                 guard let v = Quantity.frequency(t), v > 0 else {
                     throw fail("\(what) '\(t)' is not a frequency (e.g. 16MHz)")
                 }
+                guard !Quantity.lacksUnit(t) else {
+                    throw fail("\(what) '\(t)' has no unit: write \(t)MHz (a bare number would be hertz)")
+                }
                 return v
             case .count:
                 guard let v = Int(t), v >= 1 else { throw fail("\(what) '\(t)' is not a whole number ≥ 1") }

@@ -44,6 +44,9 @@ struct CompareCommand: ParsableCommand {
         if let clock, Quantity.frequency(clock) == nil {
             throw ValidationError("--clock \(clock): not a frequency (e.g. 64MHz)")
         }
+        if let clock, Quantity.lacksUnit(clock) {
+            throw ValidationError("--clock \(clock): give a unit, e.g. \(clock)MHz (a bare number would be hertz)")
+        }
     }
 
     func run() throws {

@@ -96,6 +96,9 @@ struct RunCommand: ParsableCommand {
         if let clock, Quantity.frequency(clock) == nil {
             throw ValidationError("--clock \(clock): not a frequency (e.g. 80MHz)")
         }
+        if let clock, Quantity.lacksUnit(clock) {
+            throw ValidationError("--clock \(clock): give a unit, e.g. \(clock)MHz (a bare number would be hertz)")
+        }
         if let period, Quantity.duration(period) == nil {
             throw ValidationError("--period \(period): not a duration (e.g. 1s, 250ms)")
         }

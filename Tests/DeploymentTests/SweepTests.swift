@@ -18,7 +18,8 @@ import Testing
     @Test func badRangesNameTheOptionAndTheText() {
         for (text, reason) in [("64MHz...16MHz", "start is above the end"), ("16MHz..64MHz", "three dots"),
                                ("fast", "not a frequency"), ("16MHz...64MHz/1", "N ≥ 2"), ("", "empty"),
-                               ("16MHz,,32MHz", "empty item"), ("1Hz...1GHz+1Hz", "more than")] {
+                               ("16MHz,,32MHz", "empty item"), ("1Hz...1GHz+1Hz", "more than"),
+                               ("16...64", "'16' has no unit: write 16MHz"), ("16MHz,64", "'64' has no unit")] {
             do {
                 _ = try SweepRange.frequencies(text, option: "--clock")
                 Issue.record("\(text) was accepted")

@@ -174,6 +174,10 @@ import Testing
             #expect(r.stderr.hasPrefix("Error: \(option) \(path): \(problem)\n"), "\(r.stderr)")
         }
 
+        let bareClock = try Self.sersim(["run", "--board", "nano33ble", "--clock", "64", Self.fixture("crc-m4-O2-nrf52840.elf")])
+        #expect(bareClock.status == 64)
+        #expect(bareClock.stderr.hasPrefix("Error: --clock 64: give a unit, e.g. 64MHz (a bare number would be hertz)\n"))
+
         let zero = try Self.sersim(["run", "--board", "nano33ble", "--max-cycles", "0", Self.fixture("crc-m4-O2-nrf52840.elf")])
         #expect(zero.status != 0)
         #expect(zero.stderr.contains("--max-cycles must be at least 1"))
