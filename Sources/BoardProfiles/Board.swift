@@ -189,9 +189,12 @@ public struct MemorySystem: Sendable, Equatable {
     public var xipCache: CacheSpec?
     public var xipMissCycles: Int
     /// Cortex-M7: cycles an access over the AXI master takes beyond the memory's own wait
-    /// states (an uncached read, or the start of a cache line fill). 0 = none.
+    /// states (an uncached read, or the start of a cache line fill). 0 = none, which is
+    /// also what sersim assumes when no source gives it (board file `axiBus.latencyCycles`).
     public var busLatencyCycles: Int
-    /// Bytes per beat of the bus that fills cache lines from SRAM (Cortex-M7 AXI: 8).
+    /// Bytes per beat of the path that fills cache lines from SRAM behind the Cortex-M7's
+    /// AXI master (board file `axiBus.widthBytes`; the STM32F7 bridges AXI to a 32-bit
+    /// AHB bus matrix for its SRAMs: 4).
     public var busWidthBytes: Int
 
     public init(

@@ -60,6 +60,7 @@ extension Board {
             "flashLatency": memorySystem.flashLatency.map { ["maxHz": $0.maxHz, "waitStates": $0.waitStates] },
             "flashReadBytes": memorySystem.flashLineBytes, "prefetch": memorySystem.prefetch,
             "xipMissCycles": memorySystem.xipMissCycles,
+            "busWidthBytes": memorySystem.busWidthBytes, "busLatencyCycles": memorySystem.busLatencyCycles,
         ]
         let caches: [(String, CacheSpec?)] = [
             ("art", memorySystem.art), ("artData", memorySystem.artData), ("icache", memorySystem.icache),
@@ -142,6 +143,10 @@ extension Board {
         }
         if ms.xipMissCycles > 0 {
             s += "XIP miss: \(ms.xipMissCycles) core cycles" + cite("memorySystem.xipMiss") + "\n"
+        }
+        if core.kind == .cortexM7 {
+            let latency = ms.busLatencyCycles > 0 ? "\(ms.busLatencyCycles) cycles added per access" : "no added latency (none cited)"
+            s += "AXI bus: \(ms.busWidthBytes)-byte beats to SRAM, \(latency)" + cite("memorySystem.axiBus") + "\n"
         }
         if let p = power {
             s += "power (supply \(Format.trim(p.supplyVolts)) V\(cite("power.supply.volts"))):\n"

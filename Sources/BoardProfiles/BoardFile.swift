@@ -544,6 +544,16 @@ struct BoardReader {
             try m.checkOwnReferences()
             try m.finish()
         }
+        if var b = try o.optionalObject("axiBus") {
+            let width = try b.count("widthBytes")
+            guard [4, 8, 16].contains(width) else {
+                throw ctx.error(b.sub("widthBytes"), "\(width) is not a bus width sersim models (4, 8 or 16 bytes)")
+            }
+            ms.busWidthBytes = width
+            if let latency = try b.optionalCount("latencyCycles") { ms.busLatencyCycles = latency }
+            try b.checkOwnReferences()
+            try b.finish()
+        }
         try o.finish()
         return ms
     }

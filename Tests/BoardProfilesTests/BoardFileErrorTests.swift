@@ -22,6 +22,21 @@ import Testing
         }
     }
 
+    /// The Cortex-M7's AXI figures come from the board file, cited; a width sersim does
+    /// not model, or an uncited one, is refused.
+    @Test func axiBusIsReadAndChecked() throws {
+        let f746 = try shippedJSON("stm32f746")
+        #expect(try parse(f746).memorySystem.busWidthBytes == 4)
+        var wider = setting(f746, ["memorySystem", "axiBus", "widthBytes"], to: 8)
+        wider = setting(wider, ["memorySystem", "axiBus", "latencyCycles"], to: 3)
+        let b = try parse(wider)
+        #expect(b.memorySystem.busWidthBytes == 8 && b.memorySystem.busLatencyCycles == 3)
+        #expect(loadError(setting(f746, ["memorySystem", "axiBus", "widthBytes"], to: 6))
+            == "Boards/x.json: memorySystem.axiBus.widthBytes: 6 is not a bus width sersim models (4, 8 or 16 bytes)")
+        #expect(loadError(setting(f746, ["memorySystem", "axiBus", "ref"], to: nil)).hasPrefix(
+            "Boards/x.json: memorySystem.axiBus.widthBytes: no source"))
+    }
+
     @Test func missingSourceIsAnError() throws {
         // memory[1] (FLASH) cites with a plain "ref": without it its numbers have no source.
         let json = setting(try shippedJSON("stm32f746"), ["memory", 1, "ref"], to: nil)
