@@ -158,14 +158,6 @@ import BoardProfiles
         return false
     }
 
-    /// Whether the line holding `address` is present, without counting or allocating.
-    func contains(_ address: UInt32) -> Bool {
-        let line = address &>> lineShift  // lineShift < 32: the masking shift, no test for wider shifts
-        let base = Int(line & setMask) &* ways
-        for w in base..<(base &+ ways) where tags[w] == line { return true }
-        return false
-    }
-
     /// Empty the cache (ICIALLU / DCISW, or enabling it after reset).
     mutating func invalidate() {
         tags.update(repeating: CacheModel.invalidTag, count: Int(setMask + 1) * ways)

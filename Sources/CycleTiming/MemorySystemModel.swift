@@ -125,9 +125,9 @@ import BoardProfiles
                 "\(board.name): memory region \(region.name) has waitStates = \(region.waitStates)")
         }
         prefetch = ms.prefetch
-        func cache(_ name: String, _ spec: CacheSpec?) throws -> CacheModel? {
+        func cache(_ name: String, _ spec: CacheSpec?, sectored: Bool = false) throws -> CacheModel? {
             guard let spec else { return nil }
-            guard spec.sectorBytes == spec.lineBytes || name == "xipCache" else {
+            guard spec.sectorBytes == spec.lineBytes || sectored else {
                 throw TimingError.badMemorySystem(
                     "\(board.name): memorySystem.\(name).sectorBytes: lines that fill a sector at a time are "
                         + "modelled for the XIP cache only")
@@ -140,7 +140,7 @@ import BoardProfiles
             return c
         }
         let artModel = try cache("art", ms.art)
-        let xipModel = try cache("xipCache", ms.xipCache)
+        let xipModel = try cache("xipCache", ms.xipCache, sectored: true)  // looked up with accessSector
         let icacheModel = hasL1 ? try cache("icache", ms.icache) : nil
         let dcacheModel = hasL1 ? try cache("dcache", ms.dcache) : nil
         art = artModel

@@ -41,12 +41,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         try common.validate()
-        if let clock, Quantity.frequency(clock) == nil {
-            throw ValidationError("--clock \(clock): not a frequency (e.g. 64MHz)")
-        }
-        if let clock, Quantity.lacksUnit(clock) {
-            throw ValidationError("--clock \(clock): give a unit, e.g. \(clock)MHz (a bare number would be hertz)")
-        }
+        try validateClock(clock, example: "64MHz")
     }
 
     func run() throws {

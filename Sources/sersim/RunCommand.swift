@@ -93,12 +93,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         guard maxCycles > 0 else { throw ValidationError("--max-cycles must be at least 1") }
-        if let clock, Quantity.frequency(clock) == nil {
-            throw ValidationError("--clock \(clock): not a frequency (e.g. 80MHz)")
-        }
-        if let clock, Quantity.lacksUnit(clock) {
-            throw ValidationError("--clock \(clock): give a unit, e.g. \(clock)MHz (a bare number would be hertz)")
-        }
+        try validateClock(clock, example: "80MHz")
         if let period, Quantity.duration(period) == nil {
             throw ValidationError("--period \(period): not a duration (e.g. 1s, 250ms)")
         }

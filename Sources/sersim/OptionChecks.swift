@@ -1,5 +1,18 @@
 import ArgumentParser
+import BoardProfiles
 import Foundation
+
+/// `--clock` as run and compare take it: a frequency with its unit ("64" alone would be
+/// 64 Hz to the parser and 64 MHz to most readers).
+func validateClock(_ clock: String?, example: String) throws {
+    guard let clock else { return }
+    guard Quantity.frequency(clock) != nil else {
+        throw ValidationError("--clock \(clock): not a frequency (e.g. \(example))")
+    }
+    guard !Quantity.lacksUnit(clock) else {
+        throw ValidationError("--clock \(clock): give a unit, e.g. \(clock)MHz (a bare number would be hertz)")
+    }
+}
 
 /// Output files are checked before anything runs, so that a typo in a directory name is
 /// reported at once, in plain words, rather than after the simulation by Foundation's
