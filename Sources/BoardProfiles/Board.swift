@@ -216,6 +216,17 @@ public struct MemorySystem: Sendable, Equatable {
         self.busWidthBytes = busWidthBytes
     }
 
+    /// The ART as sersim times it. The ART copies what one flash read brought in ("the
+    /// line read is copied into the instruction cache memory", where a line read is one
+    /// flash access: RM0440 §4.3.4, wording RM0351 shares), so a line that spans several
+    /// reads (the STM32L4: 32-byte lines over 8-byte reads) fills one read's worth at a
+    /// time: `sectorBytes` is the read width. Otherwise `art` as given.
+    public var artAsTimed: CacheSpec? {
+        guard var a = art, a.lineBytes > flashLineBytes else { return art }
+        a.sectorBytes = flashLineBytes
+        return a
+    }
+
     /// Flash wait states at a clock: the first step whose `maxHz` covers it (the last
     /// step beyond the table).
     public func flashWaitStates(atHz hz: Double) -> Int {

@@ -63,7 +63,7 @@ extension Board {
             "busWidthBytes": memorySystem.busWidthBytes, "busLatencyCycles": memorySystem.busLatencyCycles,
         ]
         let caches: [(String, CacheSpec?)] = [
-            ("art", memorySystem.art), ("artData", memorySystem.artData), ("icache", memorySystem.icache),
+            ("art", memorySystem.artAsTimed), ("artData", memorySystem.artData), ("icache", memorySystem.icache),
             ("dcache", memorySystem.dcache), ("xipCache", memorySystem.xipCache),
         ]
         for (key, c) in caches {
@@ -132,7 +132,7 @@ extension Board {
                 + cite("memorySystem.flashLatency.steps") + "\n"
         }
         let caches: [(String, String, CacheSpec?)] = [
-            ("ART", "art", ms.art), ("ART data", "artData", ms.artData), ("I-cache", "icache", ms.icache),
+            ("ART", "art", ms.artAsTimed), ("ART data", "artData", ms.artData), ("I-cache", "icache", ms.icache),
             ("D-cache", "dcache", ms.dcache), ("XIP cache", "xipCache", ms.xipCache),
         ]
         for (label, key, c) in caches {

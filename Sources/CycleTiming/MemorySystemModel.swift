@@ -139,7 +139,21 @@ import BoardProfiles
             }
             return c
         }
-        let artModel = try cache("art", ms.art)
+        if let a = ms.art, a.sectorBytes != a.lineBytes {
+            throw TimingError.badMemorySystem(
+                "\(board.name): memorySystem.art.sectorBytes: the ART fills one flash read at a time, "
+                    + "so its sectors follow from the read width (memorySystem.flash.readBytes)")
+        }
+        var artModel = try cache("art", ms.art)
+        if let spec = ms.artAsTimed, spec.sectorBytes < spec.lineBytes {
+            // One flash read per sector (`MemorySystem.artAsTimed`).
+            guard let c = CacheModel(spec: spec) else {
+                throw TimingError.badMemorySystem(
+                    "\(board.name): memorySystem.art: \(spec.lineBytes)-byte lines filled one \(spec.sectorBytes)-byte "
+                        + "flash read at a time: sersim needs reads of at least 4 bytes and at most 8 reads per line")
+            }
+            artModel = c
+        }
         let xipModel = try cache("xipCache", ms.xipCache, sectored: true)  // looked up with accessSector
         let icacheModel = hasL1 ? try cache("icache", ms.icache) : nil
         let dcacheModel = hasL1 ? try cache("dcache", ms.dcache) : nil
@@ -313,7 +327,8 @@ import BoardProfiles
         fastCounter = regionFetches + ri
     }
 
-    /// One flash line for the instruction stream: an ART hit costs nothing; a sequential
+    /// One flash line for the instruction stream: an ART hit costs nothing (a line of the
+    /// ART is present a flash read at a time: `MemorySystem.artAsTimed`); a sequential
     /// line the prefetch buffer has been reading since the previous line arrived costs the
     /// rest of its access time; any other line costs the full wait states (the access's
     /// first cycle overlaps the core's own fetch cycle).
@@ -321,7 +336,7 @@ import BoardProfiles
         let access = UInt64(wait) + 1
         if !onAXI {
             // ART serves the instruction bus (STM32: the ITCM/I-Code path, not AXI).
-            if art?.access(line) == true {
+            if art?.accessSector(line) == true {
                 lastFlashLine = line
                 flashReadyAt = now
                 return 0

@@ -68,6 +68,29 @@ import ThumbISA
         #expect(try r.cycles(16) == 17 + 2 * 3)
     }
 
+    @Test func artLineWiderThanAFlashReadFillsARead() throws {
+        // The STM32L4 shape: 8-byte flash reads, 32-byte ART lines. A miss copies the read
+        // that missed (MemorySystem.artAsTimed), so the first pass through the line pays
+        // for four reads, as without the ART; later passes hit all four.
+        let loop = [Instruction](repeating: nop, count: 15) + [Instruction(.b, imm: UInt32(bitPattern: -34))]
+        let ms = MemorySystem(flashLatency: Self.latency, flashLineBytes: 8,
+                              art: CacheSpec(sizeBytes: 1024, ways: 32, lineBytes: 32))
+        #expect(ms.artAsTimed?.sectorBytes == 8)
+        let r = try flashRig(ms, clockHz: 100e6, code: loop)
+        #expect(try r.cycles(16) == 17 + 4 * 3)
+        #expect(try r.cycles(16) == 17)
+        #expect(r.machine.timer.statistics.cache("art") == CacheStatistics(name: "art", accesses: 8, misses: 4))
+        // A board file cannot give the ART sectors of its own: they follow from the read.
+        var given = ms
+        given.art?.sectorBytes = 16
+        #expect {
+            _ = try CoreTimer(kind: .cortexM4, board: TimingRig.board(.cortexM4, memorySystem: given), clockHz: 100e6)
+        } throws: { error in
+            "\(error)".hasSuffix("memorySystem.art.sectorBytes: the ART fills one flash read at a time, "
+                + "so its sectors follow from the read width (memorySystem.flash.readBytes)")
+        }
+    }
+
     @Test func dataReadsFromFlashPayWaitStates() throws {
         let ms = MemorySystem(flashLatency: Self.latency, flashLineBytes: 16)
         let r = try TimingRig(TimingRig.board(.cortexM4, memorySystem: ms, clockHz: 100e6),
