@@ -221,8 +221,13 @@ public struct MemorySystem: Sendable, Equatable {
     /// flash access: RM0440 §4.3.4, wording RM0351 shares), so a line that spans several
     /// reads (the STM32L4: 32-byte lines over 8-byte reads) fills one read's worth at a
     /// time: `sectorBytes` is the read width. Otherwise `art` as given.
-    public var artAsTimed: CacheSpec? {
-        guard var a = art, a.lineBytes > flashLineBytes else { return art }
+    public var artAsTimed: CacheSpec? { filledByRead(art) }
+    /// The ART's data cache as sersim times it: like `artAsTimed` (the manuals say it works
+    /// as the instruction cache does), on the data reads the core makes from flash.
+    public var artDataAsTimed: CacheSpec? { filledByRead(artData) }
+
+    private func filledByRead(_ spec: CacheSpec?) -> CacheSpec? {
+        guard var a = spec, a.lineBytes > flashLineBytes else { return spec }
         a.sectorBytes = flashLineBytes
         return a
     }

@@ -39,6 +39,9 @@ import BoardProfiles
     /// Flash instruction cache in front of flash: STM32's ART accelerator, or another
     /// vendor's equivalent given as `MemorySystem.art`.
     var art: CacheModel?
+    /// The ART's data cache (STM32F4/L4: literal pools and other data the core reads from
+    /// flash), looked up per flash read.
+    var artData: CacheModel?
     @usableFromInline var xip: CacheModel?
     /// Cortex-M7 L1 caches (nil on cores without them).
     @usableFromInline var icache: CacheModel?
@@ -139,21 +142,24 @@ import BoardProfiles
             }
             return c
         }
-        if let a = ms.art, a.sectorBytes != a.lineBytes {
-            throw TimingError.badMemorySystem(
-                "\(board.name): memorySystem.art.sectorBytes: the ART fills one flash read at a time, "
-                    + "so its sectors follow from the read width (memorySystem.flash.readBytes)")
-        }
-        var artModel = try cache("art", ms.art)
-        if let spec = ms.artAsTimed, spec.sectorBytes < spec.lineBytes {
-            // One flash read per sector (`MemorySystem.artAsTimed`).
-            guard let c = CacheModel(spec: spec) else {
+        /// The ART's caches fill one flash read at a time (`MemorySystem.artAsTimed`).
+        func artCache(_ name: String, given: CacheSpec?, timed: CacheSpec?) throws -> CacheModel? {
+            if let a = given, a.sectorBytes != a.lineBytes {
                 throw TimingError.badMemorySystem(
-                    "\(board.name): memorySystem.art: \(spec.lineBytes)-byte lines filled one \(spec.sectorBytes)-byte "
+                    "\(board.name): memorySystem.\(name).sectorBytes: the ART fills one flash read at a time, "
+                        + "so its sectors follow from the read width (memorySystem.flash.readBytes)")
+            }
+            let c = try cache(name, given)
+            guard let spec = timed, spec.sectorBytes < spec.lineBytes else { return c }
+            guard let sectored = CacheModel(spec: spec) else {
+                throw TimingError.badMemorySystem(
+                    "\(board.name): memorySystem.\(name): \(spec.lineBytes)-byte lines filled one \(spec.sectorBytes)-byte "
                         + "flash read at a time: sersim needs reads of at least 4 bytes and at most 8 reads per line")
             }
-            artModel = c
+            return sectored
         }
+        let artModel = try artCache("art", given: ms.art, timed: ms.artAsTimed)
+        artData = try artCache("artData", given: ms.artData, timed: ms.artDataAsTimed)
         let xipModel = try cache("xipCache", ms.xipCache, sectored: true)  // looked up with accessSector
         let icacheModel = hasL1 ? try cache("icache", ms.icache) : nil
         let dcacheModel = hasL1 ? try cache("dcache", ms.dcache) : nil
@@ -193,7 +199,7 @@ import BoardProfiles
 
     /// The caches in the statistics' order (icache, dcache, art, xipCache).
     var caches: [(name: String, model: CacheModel)] {
-        [("icache", icache), ("dcache", dcache), ("art", art), ("xipCache", xip)].compactMap { name, c in c.map { (name, $0) } }
+        [("icache", icache), ("dcache", dcache), ("art", art), ("artData", artData), ("xipCache", xip)].compactMap { name, c in c.map { (name, $0) } }
     }
 
     /// Whether every data access of a region costs nothing beyond the core's own cycles,
@@ -408,6 +414,20 @@ import BoardProfiles
             return stall
         }
         if write { return 0 }
+        if r.path == .flash, artData != nil {
+            // Each flash read the transfer touches: a hit in the ART's data cache costs
+            // nothing, a miss the wait states, and copies the read.
+            let read = flashLineBytes
+            var stall: UInt64 = 0
+            var a = address & ~(read - 1)
+            let end = address &+ UInt32(beats * beatBytes)
+            repeat {
+                if artData?.accessSector(a) != true { stall &+= UInt64(r.waitStates) }
+                a &+= read
+            } while a < end
+            dataStallCycles &+= stall
+            return stall
+        }
         switch r.path {
         case .direct, .flash:
             let stall = UInt64(beats * r.waitStates)

@@ -184,7 +184,7 @@ public struct Deployment: Sendable {
             cycles: 0, instructions: 0, latencySeconds: 0, energyJoules: nil, averagePowerWatts: nil, energy: nil,
             energyUnavailableReason: nil, dutyCycle: nil, layers: [], outputs: [], verified: nil, input: input,
             startupCycles: 0, startupSteps: fw.startupSteps, timingModel: "", memoryStats: nil, hostSeconds: 0,
-            estimate: false, estimateReasons: [])
+            estimate: false, estimateReasons: [], approximations: [])
         if !board.core.kind.executes {
             report.notExecutedReason = "sersim does not execute \(board.core.kind.displayName) code; this is a memory-fit "
                 + "verdict only (code size estimated from the ARMv6-M kernels)"

@@ -122,6 +122,9 @@ public struct DeploymentReport: Sendable, Codable {
     /// Some figures are approximate: why.
     public var estimate: Bool
     public var estimateReasons: [String]
+    /// The timing model's named approximations that bear on this run (docs/timing.md):
+    /// assumptions where a source is silent, not estimates of a different core.
+    public var approximations: [String]
 
     /// The latency as a Duration, for `#expect(report.latency < .milliseconds(300))`.
     public var latency: Duration { .nanoseconds(Int64((latencySeconds * 1e9).rounded())) }

@@ -12,6 +12,35 @@ struct ReportComposer {
     let clockHz: Double
     let dutyCycle: DutyCycle?
 
+    /// The approximations of docs/timing.md that this board's memory system and this run's
+    /// instructions bring into its figures (the estimate reasons name the rest).
+    static func approximations(_ board: Board, _ model: TimingModelKind, _ s: TimingStatistics) -> [String] {
+        guard model != .placeholder else { return [] }
+        var list: [String] = []
+        let ms = board.memorySystem
+        let m7 = board.core.kind == .cortexM7
+        let timed: [(String, CacheSpec?)] = [("ART", ms.artAsTimed), ("ART data cache", ms.artDataAsTimed),
+                                             ("XIP cache", ms.xipCache),
+                                             ("I-cache", m7 ? ms.icache : nil), ("D-cache", m7 ? ms.dcache : nil)]
+        let caches = timed.compactMap { name, spec in spec.map { (name, $0) } }
+        for (name, spec) in caches where spec.assumedFullyAssociative {
+            list.append("\(name) associativity not published: assumed fully associative")
+        }
+        if !caches.isEmpty { list.append("LRU replacement") }
+        if let art = ms.artAsTimed, art.sectorBytes < art.lineBytes {
+            list.append("an ART miss copies one \(art.sectorBytes)-byte flash read, not the \(art.lineBytes)-byte line")
+        }
+        if ms.art != nil || ms.artData != nil {
+            list.append("the ART's caches always enabled (FLASH_ACR not modelled)")
+        }
+        if m7 && ms.busLatencyCycles == 0 { list.append("no AXI bridge latency (none cited)") }
+        if s.count(.div) > 0 && board.core.kind != .cortexM7 {
+            list.append("SDIV/UDIV 2 + ⌊q/3⌋ cycles for q quotient bits (Arm gives only 2–12)")
+        }
+        list.append("no bus contention or write-buffer limit")
+        return list
+    }
+
     func compose(_ meta: FirmwareMetadata, _ m: RunMeasurement, fits: Bool = true) -> DeploymentReport {
         var reasons: [String] = []
         if board.core.kind.isApproximate {
@@ -34,7 +63,8 @@ struct ReportComposer {
             layers: [], outputs: outputs(meta, m.outputs), verified: nil, input: meta.input,
             startupCycles: m.startupCycles, startupSteps: meta.startupSteps, timingModel: m.timingModel.rawValue,
             memoryStats: memoryStats(m.statistics), hostSeconds: m.hostSeconds,
-            estimate: !reasons.isEmpty, estimateReasons: reasons)
+            estimate: !reasons.isEmpty, estimateReasons: reasons,
+            approximations: ReportComposer.approximations(board, m.timingModel, m.statistics))
 
         var layerEnergy: [Double?] = Array(repeating: nil, count: meta.layers.count)
         do {

@@ -119,6 +119,10 @@ public struct TextReport {
                 out.append(dim(line))
             }
         }
+        if !r.approximations.isEmpty {
+            let text = "approximations (docs/timing.md): " + r.approximations.joined(separator: "; ")
+            for line in wrap(text, indent: 0, continuation: 2) { out.append(dim(line)) }
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

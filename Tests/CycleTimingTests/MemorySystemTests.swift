@@ -106,6 +106,23 @@ import ThumbISA
         #expect(s.region("SRAM")?.reads == 1)
     }
 
+    @Test func artDataCacheServesTheRestOfAFlashRead() throws {
+        // STM32L4 shape: 8-byte reads, the ART's data cache of 32-byte lines. Two loads of
+        // the words of one read: the first pays the wait states, the second hits; a load
+        // from the next read misses again; loading the first word again hits.
+        let ms = MemorySystem(flashLatency: Self.latency, flashLineBytes: 8,
+                              artData: CacheSpec(sizeBytes: 256, ways: 8, lineBytes: 32))
+        let code = [ldr(.r0, .r1), ldr(.r2, .r1, 4), ldr(.r3, .r1, 8), ldr(.r4, .r1)]
+        let r = try TimingRig(TimingRig.board(.cortexM4, memorySystem: ms, clockHz: 100e6), code: code)
+        r.machine.setRegister(1, TimingRig.flash + 0x1000)
+        r.jump(to: 0)
+        try r.cycles(4)
+        let s = r.machine.timer.statistics
+        #expect(s.stalls.data == 2 * 3)
+        #expect(s.cache("artData") == CacheStatistics(name: "artData", accesses: 4, misses: 2))
+        #expect(s.region("FLASH")?.reads == 4)
+    }
+
     // MARK: Cortex-M7 L1 caches
 
     static let m7System = MemorySystem(
