@@ -158,6 +158,20 @@ import BoardProfiles
         return false
     }
 
+    /// Look up every sector that [address, address + bytes) touches (`accessSector`);
+    /// returns how many missed, each of which filled its sector.
+    mutating func sectorMisses(_ address: UInt32, bytes: Int) -> UInt64 {
+        let sector = UInt32(spec.sectorBytes)
+        var misses: UInt64 = 0
+        var a = address & ~(sector - 1)
+        let end = address &+ UInt32(bytes)
+        repeat {
+            if !accessSector(a) { misses &+= 1 }
+            a &+= sector
+        } while a < end
+        return misses
+    }
+
     /// Empty the cache (ICIALLU / DCISW, or enabling it after reset).
     mutating func invalidate() {
         tags.update(repeating: CacheModel.invalidTag, count: Int(setMask + 1) * ways)

@@ -149,14 +149,12 @@ import BoardProfiles
                     "\(board.name): memorySystem.\(name).sectorBytes: the ART fills one flash read at a time, "
                         + "so its sectors follow from the read width (memorySystem.flash.readBytes)")
             }
-            let c = try cache(name, given)
-            guard let spec = timed, spec.sectorBytes < spec.lineBytes else { return c }
-            guard let sectored = CacheModel(spec: spec) else {
-                throw TimingError.badMemorySystem(
-                    "\(board.name): memorySystem.\(name): \(spec.lineBytes)-byte lines filled one \(spec.sectorBytes)-byte "
-                        + "flash read at a time: sersim needs reads of at least 4 bytes and at most 8 reads per line")
-            }
-            return sectored
+            guard let spec = timed, spec.sectorBytes < spec.lineBytes else { return try cache(name, given) }
+            if let sectored = CacheModel(spec: spec) { return sectored }
+            _ = try cache(name, given)  // an unusable geometry is named as such
+            throw TimingError.badMemorySystem(
+                "\(board.name): memorySystem.\(name): \(spec.lineBytes)-byte lines filled one \(spec.sectorBytes)-byte "
+                    + "flash read at a time: sersim needs reads of at least 4 bytes and at most 8 reads per line")
         }
         let artModel = try artCache("art", given: ms.art, timed: ms.artAsTimed)
         artData = try artCache("artData", given: ms.artData, timed: ms.artDataAsTimed)
@@ -414,38 +412,21 @@ import BoardProfiles
             return stall
         }
         if write { return 0 }
-        if r.path == .flash, artData != nil {
+        let bytes = beats * beatBytes
+        let stall: UInt64
+        switch r.path {
+        case .flash where artData != nil:
             // Each flash read the transfer touches: a hit in the ART's data cache costs
             // nothing, a miss the wait states, and copies the read.
-            let read = flashLineBytes
-            var stall: UInt64 = 0
-            var a = address & ~(read - 1)
-            let end = address &+ UInt32(beats * beatBytes)
-            repeat {
-                if artData?.accessSector(a) != true { stall &+= UInt64(r.waitStates) }
-                a &+= read
-            } while a < end
-            dataStallCycles &+= stall
-            return stall
-        }
-        switch r.path {
+            stall = artData!.sectorMisses(address, bytes: bytes) * UInt64(r.waitStates)
         case .direct, .flash:
-            let stall = UInt64(beats * r.waitStates)
-            dataStallCycles &+= stall
-            return stall
+            stall = UInt64(beats * r.waitStates)
         case .xip:
-            guard let spec = xip?.spec else { return 0 }
-            let sector = UInt32(spec.sectorBytes)  // the unit a miss fills
-            var stall: UInt64 = 0
-            var a = address & ~(sector - 1)
-            let end = address &+ UInt32(beats * beatBytes)
-            repeat {
-                if xip?.accessSector(a) != true { stall &+= UInt64(system.xipMissCycles) }
-                a &+= sector
-            } while a < end
-            dataStallCycles &+= stall
-            return stall
+            guard xip != nil else { return 0 }
+            stall = xip!.sectorMisses(address, bytes: bytes) * UInt64(system.xipMissCycles)
         }
+        dataStallCycles &+= stall
+        return stall
     }
 
 }

@@ -79,13 +79,22 @@ import ThumbISA
         #expect(try r.cycles(1) == 1 + 11)
     }
 
-    @Test func xipCacheMissesThenHits() throws {
-        // RP2040-like: 16 KB 2-way XIP cache with 8-byte lines; a miss costs 20 cycles here.
-        let ms = MemorySystem(xipCache: CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8), xipMissCycles: 20)
-        let board = TimingRig.board(.cortexM0plus, memorySystem: ms, xip: true)
+    /// RP2040-like: a 16 KB 2-way XIP cache with 8-byte lines; a miss costs 20 cycles here.
+    static func xipBoard(sectorBytes: Int?) -> Board {
+        let spec = CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8, sectorBytes: sectorBytes)
+        return TimingRig.board(.cortexM0plus, memorySystem: MemorySystem(xipCache: spec, xipMissCycles: 20), xip: true)
+    }
+
+    /// A loop of 7 NOPs and a branch back (two 8-byte lines) at the XIP base.
+    func xipLoopRig(_ board: Board) throws -> TimingRig {
         let code = [nop, nop, nop, nop, nop, nop, nop, Instruction(.b, imm: UInt32(bitPattern: -18))]
         let r = try TimingRig(board, code: code, at: TimingRig.flash)
         r.jump(to: 0)
+        return r
+    }
+
+    @Test func xipCacheMissesThenHits() throws {
+        let r = try xipLoopRig(Self.xipBoard(sectorBytes: nil))
         #expect(try r.cycles(8) == 7 + 2 + 2 * 20)  // two 8-byte lines missed, B taken 2
         #expect(try r.cycles(8) == 7 + 2)           // all hits
         let s = r.machine.timer.statistics
@@ -97,11 +106,8 @@ import ThumbISA
     /// The RP2040's XIP cache has a valid flag per 32-bit half of each 8-byte line (Pico
     /// SDK xip_cache.c), so code that runs through a line misses once per half.
     @Test func sectoredXIPCacheFillsHalfALineAtATime() throws {
-        let ms = MemorySystem(xipCache: CacheSpec(sizeBytes: 16 << 10, ways: 2, lineBytes: 8, sectorBytes: 4), xipMissCycles: 20)
-        let board = TimingRig.board(.cortexM0plus, memorySystem: ms, xip: true)
-        let code = [nop, nop, nop, nop, nop, nop, nop, Instruction(.b, imm: UInt32(bitPattern: -18))]
-        let r = try TimingRig(board, code: code, at: TimingRig.flash)
-        r.jump(to: 0)
+        let board = Self.xipBoard(sectorBytes: 4)
+        let r = try xipLoopRig(board)
         #expect(try r.cycles(8) == 7 + 2 + 4 * 20)  // four 4-byte halves missed, B taken 2
         #expect(try r.cycles(8) == 7 + 2)           // all hits
         let s = r.machine.timer.statistics
