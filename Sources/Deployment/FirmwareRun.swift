@@ -23,6 +23,8 @@ public struct FirmwareRunResult: Sendable {
     public var functions: [(name: String, cycles: UInt64)]
     public var timingModel: String
     public var estimate: Bool
+    /// The timing model's named assumptions that bear on this board and run (docs/timing.md).
+    public var approximations: [String]
 
     public var simulatedSeconds: Double { Double(cycles) / clockHz }
     public var cpi: Double { instructions == 0 ? 0 : Double(cycles) / Double(instructions) }
@@ -45,11 +47,15 @@ public struct FirmwareRunResult: Sendable {
                 s += String(format: "  %12llu  %5.1f%%  ", f.cycles, share) + f.name + "\n"
             }
         }
+        if !approximations.isEmpty {
+            let text = "approximations (docs/timing.md): " + approximations.joined(separator: "; ")
+            s += wrap(text, indent: 0, continuation: 2).joined(separator: "\n") + "\n"
+        }
         return s
     }
 
     /// One JSON object: exitCode (null after a fault), stdout, stderr, instructions,
-    /// cycles, seconds, cpi, hostSeconds, functions (per-symbol cycles), fault.
+    /// cycles, seconds, cpi, hostSeconds, approximations, functions (per-symbol cycles), fault.
     public func jsonText() -> String {
         var object: [String: Any] = [
             "board": board,
@@ -66,6 +72,7 @@ public struct FirmwareRunResult: Sendable {
             "hostSeconds": hostSeconds,
             "timingModel": timingModel,
             "estimate": estimate,
+            "approximations": approximations,
             "functions": functions.map { ["name": $0.name, "cycles": $0.cycles] as [String: Any] },
             "fault": NSNull(),
         ]
@@ -138,7 +145,8 @@ public enum FirmwareRun {
             stderr: String(decoding: machine.semihosting.stderr, as: UTF8.self),
             instructions: machine.instructions, cycles: machine.cycles, clockHz: machine.clockHz, hostSeconds: host,
             functions: machine.functionProfile, timingModel: machine.timer.kind.rawValue,
-            estimate: machine.timer.isEstimate)
+            estimate: machine.timer.isEstimate,
+            approximations: ReportComposer.approximations(board, machine.timer.kind, machine.timer.statistics))
     }
 }
 

@@ -126,29 +126,29 @@ public struct TextReport {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Lines of at most `width` characters, broken at spaces; the first indented by
-    /// `indent`, the rest by `continuation` (default: the same).
-    func wrap(_ text: String, indent: Int, continuation: Int? = nil, width: Int = 100) -> [String] {
-        var lines: [String] = []
-        var line = String(repeating: " ", count: indent)
-        var lineIsEmpty = true
-        for word in text.split(separator: " ") {
-            if !lineIsEmpty && line.count + 1 + word.count > width {
-                lines.append(line)
-                line = String(repeating: " ", count: continuation ?? indent)
-                lineIsEmpty = true
-            }
-            line += (lineIsEmpty ? "" : " ") + word
-            lineIsEmpty = false
-        }
-        lines.append(line)
-        return lines
-    }
-
     func meter(_ fraction: Double, width: Int) -> String {
         let filled = Int((min(1, max(0, fraction)) * Double(width)).rounded())
         return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
+}
+
+/// Lines of at most `width` characters, broken at spaces; the first indented by
+/// `indent`, the rest by `continuation` (default: the same).
+func wrap(_ text: String, indent: Int, continuation: Int? = nil, width: Int = 100) -> [String] {
+    var lines: [String] = []
+    var line = String(repeating: " ", count: indent)
+    var lineIsEmpty = true
+    for word in text.split(separator: " ") {
+        if !lineIsEmpty && line.count + 1 + word.count > width {
+            lines.append(line)
+            line = String(repeating: " ", count: continuation ?? indent)
+            lineIsEmpty = true
+        }
+        line += (lineIsEmpty ? "" : " ") + word
+        lineIsEmpty = false
+    }
+    lines.append(line)
+    return lines
 }
 
 func pad(_ s: String, _ n: Int) -> String {
