@@ -24,6 +24,9 @@ public struct MachineOptions: Sendable {
     public var deliverFaultsToGuest: Bool
     /// Keep per-function cycle counts (needs the image's symbols).
     public var profileFunctions: Bool
+    /// How guest code runs: decoded and interpreted one instruction at a time, or
+    /// translated block by block into host code (`Translate/`; the same results).
+    public var engine: ExecutionEngine = .interpret
 
     public init(timing: TimingModelKind? = nil, clockHz: Double? = nil, deliverFaultsToGuest: Bool = true,
                 profileFunctions: Bool = true) {
@@ -32,6 +35,16 @@ public struct MachineOptions: Sendable {
         self.deliverFaultsToGuest = deliverFaultsToGuest
         self.profileFunctions = profileFunctions
     }
+}
+
+/// How a machine executes guest code.
+public enum ExecutionEngine: String, Sendable, CaseIterable {
+    /// One decoded instruction at a time (`Machine.execute`).
+    case interpret
+    /// Straight runs of instructions translated into x86-64 code, with the interpreter
+    /// for what the translator does not handle. Falls back to `interpret` on hosts
+    /// where it cannot run (not x86-64, or no executable memory).
+    case translate
 }
 
 /// An emulated Cortex-M microcontroller: core, memories of its board, System Control
@@ -119,6 +132,8 @@ public final class Machine {
     let probeSlot = DecodedSlot.allocate(count: 1)
     /// A `call` is running: fetching `callReturnAddress` ends it.
     var callActive = false
+    /// Translated blocks (`options.engine == .translate`), made on first use.
+    var translations: TranslationCache?
 
     public init(board: Board, options: MachineOptions = MachineOptions()) throws {
         guard board.core.kind.executes else {
@@ -138,8 +153,9 @@ public final class Machine {
         timer = try CoreTimer(kind: options.timing ?? TimingModelKind.forCore(board.core.kind), board: board, clockHz: clockHz)
         memory = try MemoryMap(board: board)
         codeSlots = probeSlot
-        r = .allocate(capacity: 16)
-        r.initialize(repeating: 0, count: 16)
+        // r0–r15 open the block translator's context (`TranslatedContext`).
+        r = UnsafeMutableRawPointer.allocate(byteCount: TranslatedContext.bytes, alignment: 64)
+            .initializeMemory(as: UInt32.self, repeating: 0, count: TranslatedContext.bytes / 4)
         functionCycles = .allocate(capacity: 1)
         functionCycles.initialize(to: 0)
         scs = SystemControlSpace(core: board.core.kind)
@@ -150,7 +166,7 @@ public final class Machine {
 
     deinit {
         collectExecutionCounts()  // the timer may outlive the machine
-        r.deallocate()
+        UnsafeMutableRawPointer(r).deallocate()
         functionCycles.deallocate()
         DecodedSlot.deallocate(probeSlot)
         recordStorage.deallocate()
@@ -304,6 +320,10 @@ public final class Machine {
     /// The hot loop: one copy per timing model, so that each has its model's rules inlined
     /// and no model switch per instruction.
     func runToEvent() throws {
+        if options.engine == .translate && TranslationCache.supported(model: timer.model) {
+            try runToEventTranslated()
+            return
+        }
         switch timer.model {
         case .placeholder: try runToEventPlaceholder()
         case .m0plus: try runToEventM0plus()

@@ -108,6 +108,9 @@ final class MemoryMap {
     let regions: UnsafeMutablePointer<RegionInfo>
     let regionCount: Int
     let specs: [MemoryRegion]
+    /// Advances whenever decoded instructions are dropped: translated blocks made from
+    /// them are stale (`TranslationCache`).
+    var codeGeneration: UInt64 = 0
 
     static let pageShift: UInt32 = 12
     static let pageCount = 1 << 20
@@ -211,8 +214,10 @@ final class MemoryMap {
             let c = slot / MemoryMap.slotsPerChunk
             let end = min(last, (c + 1) * MemoryMap.slotsPerChunk - 1)
             if c < regions[i].chunkCount, let slots = table[c] {
-                for k in (slot - c * MemoryMap.slotsPerChunk)...(end - c * MemoryMap.slotsPerChunk) {
+                for k in (slot - c * MemoryMap.slotsPerChunk)...(end - c * MemoryMap.slotsPerChunk)
+                where slots[k].inst.size != 0 {
                     slots[k].inst.size = 0
+                    codeGeneration &+= 1  // translated blocks may hold this instruction
                 }
             }
             slot = end + 1
@@ -234,6 +239,7 @@ final class MemoryMap {
     /// Drop all decoded instructions (after loading code, or changing the timing model).
     /// The machine collects their execution counts first.
     func invalidateCode() {
+        codeGeneration &+= 1
         for i in 0..<regionCount {
             guard let table = regions[i].code else { continue }
             for c in 0..<regions[i].chunkCount {

@@ -243,6 +243,19 @@ public final class CoreTimer {
         if rec.write { regionWrites[r] &+= UInt64(rec.beats) } else { regionReads[r] &+= UInt64(rec.beats) }
     }
 
+    /// The cycle count, for translated code that keeps it in a host register while it
+    /// runs and hands it back after.
+    public var translatedNow: UInt64 {
+        get { now }
+        set { now = newValue }
+    }
+
+    /// The per-region transfer counters (`countTransfers`), which translated code
+    /// updates in place.
+    public var transferCounters: (reads: UnsafeMutablePointer<UInt64>, writes: UnsafeMutablePointer<UInt64>) {
+        (regionReads, regionWrites)
+    }
+
     /// Cycles spent with the core stalled or asleep (WFI waiting for an interrupt).
     public func advance(idle n: UInt64) {
         materializeM7()

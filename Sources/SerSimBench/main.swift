@@ -47,6 +47,7 @@ var repeats = 5
 var timing: TimingModelKind? = nil
 var only: Set<String>? = nil
 var printStatistics = false
+var engine = ExecutionEngine.interpret
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -63,8 +64,13 @@ while let a = args.popFirst() {
         only = Set(v.split(separator: ",").map(String.init))
     case "--stats":
         printStatistics = true
+    case "--engine":
+        guard let v = args.popFirst().flatMap(ExecutionEngine.init(rawValue:)) else {
+            fail("--engine needs one of \(ExecutionEngine.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        engine = v
     case "-h", "--help":
-        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--only m4,m7,m0plus,ser-m4,ser-m7,ser-m0p] [--stats]")
+        print("usage: sersim-bench [--repeat N] [--timing MODEL] [--engine interpret|translate] [--only m4,m7,m0plus,ser-m4,ser-m7,ser-m0p] [--stats]")
         print("  --stats  after each run, print the timing model's statistics and the function profile")
         print("           (to check that a change to the emulator leaves every simulated figure alone)")
         exit(0)
@@ -106,7 +112,9 @@ for c in cases where only?.contains(c.name) ?? true {
     var cycles: UInt64 = 0
     for _ in 0..<repeats {
         do {
-            let m = try Machine(board: board, options: MachineOptions(timing: model))
+            var options = MachineOptions(timing: model)
+            options.engine = engine
+            let m = try Machine(board: board, options: options)
             try m.load(image)
             let start = DispatchTime.now().uptimeNanoseconds
             let stop = try m.run(maxCycles: 100_000_000_000)

@@ -1,0 +1,699 @@
+import CycleTiming
+import ThumbISA
+
+// The block translator: a straight run of decoded Thumb instructions becomes one x86-64
+// function that does what `execute` does for each, and what the timing model charges.
+// It handles the operations compiled kernels run most; anything else ends the block,
+// and the interpreter runs it. Every translated instruction either completes as the
+// interpreter would, or leaves before its first side effect ("bails"): the block then
+// exits with the instruction's address and the interpreter executes it (faults, MMIO,
+// unaligned accesses, writes into decoded code, exception returns are all handled there).
+
+/// Offsets in the translated code's context block (`Machine.r` points at its start).
+enum TranslatedContext {
+    static let regs: Int32 = 0          // r0–r15, 4 bytes each
+    static let flagN: Int32 = 64        // one byte per flag, 0 or 1
+    static let flagZ: Int32 = 65
+    static let flagC: Int32 = 66
+    static let flagV: Int32 = 67
+    static let flagQ: Int32 = 68
+    static let now: Int32 = 72          // the timing model's cycle count
+    static let nextEvent: Int32 = 80    // the hot loop's `nextEventCycle`
+    static let pages: Int32 = 88        // MemoryMap.pages
+    static let regions: Int32 = 96      // MemoryMap.regions
+    static let regionReads: Int32 = 104 // CoreTimer transfer counters per region
+    static let regionWrites: Int32 = 112
+    static let alignMask32: Int32 = 120
+    static let alignMask16: Int32 = 124
+    static let exitPC: Int32 = 128      // where the guest goes on
+    static let exitReason: Int32 = 132  // ExitReason
+    static let bytes = 192
+
+    enum ExitReason: UInt32 {
+        /// Run on from `exitPC`.
+        case next = 0
+        /// The instruction at `exitPC` must be run by the interpreter.
+        case interpret = 1
+    }
+}
+
+/// What the translator needs from a decoded instruction.
+struct TranslatableInstruction {
+    var inst: Instruction
+    var pc: UInt32
+    /// The slot's execution counter.
+    var executions: UnsafeMutablePointer<UInt64>
+    /// Cycles the timing model charges when it executes (placeholder model: static).
+    var cycles: UInt32
+}
+
+/// Offsets of `RegionInfo`'s fields, as the compiled Swift lays them out.
+struct RegionLayout {
+    let stride = Int32(MemoryLayout<RegionInfo>.stride)
+    let base = Int32(MemoryLayout<RegionInfo>.offset(of: \RegionInfo.base)!)
+    let size = Int32(MemoryLayout<RegionInfo>.offset(of: \RegionInfo.size)!)
+    let memory = Int32(MemoryLayout<RegionInfo>.offset(of: \RegionInfo.memory)!)
+    let writable = Int32(MemoryLayout<RegionInfo>.offset(of: \RegionInfo.writable)!)
+    let code = Int32(MemoryLayout<RegionInfo>.offset(of: \RegionInfo.code)!)
+}
+
+struct BlockTranslator {
+    typealias C = TranslatedContext
+    var a = X86Assembler()
+    let layout = RegionLayout()
+    /// Exit stubs: label, guest pc, reason, the r15 value to leave behind.
+    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32)] = []
+    /// Exits whose pc is in esi (indirect branches).
+    private var dynamicExits: [(HostLabel, UInt32)] = []
+    private var epilogue: HostLabel
+
+    // Host registers: rbx = context, r13 = cycle count, r14 = page table, r15 = regions.
+    static let ctx = HostReg.rbx, now = HostReg.r13, pages = HostReg.r14, regions = HostReg.r15
+
+    init() {
+        epilogue = a.newLabel()
+    }
+
+    /// Whether `inst` can be translated (false: the interpreter runs it). `last` is set
+    /// for instructions that end a block (branches).
+    static func canTranslate(_ i: Instruction, pc: UInt32, endsBlock last: inout Bool) -> Bool {
+        last = false
+        let pcReg = Reg.pc
+        switch i.op {
+        case .b:
+            last = true
+            return pc &+ 4 &+ i.imm != pc  // a branch to itself: the interpreter's hang check
+        case .bl, .cbz, .cbnz:
+            last = true
+            return true
+        case .bx, .blx:
+            last = true
+            return i.rm != pcReg
+        case .movImm, .mvnImm, .andImm, .orrImm, .eorImm, .bicImm, .ornImm, .addImm, .subImm, .rsbImm,
+             .adcImm, .sbcImm, .movt, .adr:
+            return i.rd != pcReg
+        case .cmpImm, .cmnImm, .tstImm, .teqImm:
+            return true
+        case .andReg, .eorReg, .orrReg, .ornReg, .bicReg, .mvnReg, .movReg, .addReg, .adcReg, .subReg,
+             .sbcReg, .rsbReg:
+            return i.rd != pcReg && i.rm != pcReg && shiftSupported(i)
+        case .tstReg, .teqReg, .cmpReg, .cmnReg:
+            return i.rm != pcReg && shiftSupported(i)
+        case .mul, .mla, .smlad, .smuad, .smlsd, .smusd:
+            return i.rd != pcReg
+        case .sxtb16, .sxtab16, .sxtb, .sxth, .uxtb, .uxth, .uxtab:
+            return i.rd != pcReg && i.rm != pcReg
+        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht,
+             .ldrReg, .ldrbReg, .ldrsbReg, .ldrhReg:
+            return i.rd != pcReg && i.rn != pcReg && !(i.flags.contains(.wback) && i.rn == i.rd)
+        case .strImm, .strt, .strbImm, .strbt, .strhImm, .strht, .strReg, .strbReg, .strhReg:
+            return i.rn != pcReg
+        case .ldrLit:
+            return i.rd != pcReg
+        case .ldm:
+            return i.list & 0x8000 == 0 && i.list != 0
+                && !(i.flags.contains(.wback) && i.list & (1 << UInt16(i.rn.rawValue)) != 0)
+        case .stm, .stmdb:
+            return i.list != 0 && i.list & 0x8000 == 0
+        default:
+            return false
+        }
+    }
+
+    /// The data transfers a translated instruction makes (the execution record's beats).
+    static func transfers(_ i: Instruction) -> UInt32 {
+        switch i.op {
+        case .ldm, .stm, .stmdb:
+            return UInt32(i.list.nonzeroBitCount)
+        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht, .ldrReg, .ldrbReg, .ldrsbReg,
+             .ldrhReg, .strImm, .strt, .strbImm, .strbt, .strhImm, .strht, .strReg, .strbReg, .strhReg, .ldrLit:
+            return 1
+        default:
+            return 0
+        }
+    }
+
+    /// Shifted register operands the translator reproduces exactly.
+    static func shiftSupported(_ i: Instruction) -> Bool {
+        switch i.shiftType {
+        case .lsl: return i.shiftAmount < 32
+        case .lsr, .asr: return i.shiftAmount >= 1 && i.shiftAmount < 32
+        case .ror: return i.shiftAmount >= 1 && i.shiftAmount < 32
+        case .rrx: return false
+        }
+    }
+
+    // MARK: Block
+
+    /// Translate `block` (at least one instruction, all `canTranslate`); `fallthrough` is
+    /// where the guest goes after the last one if it does not branch.
+    mutating func translate(_ block: [TranslatableInstruction], fallthroughPC: UInt32) -> [UInt8]? {
+        prologue()
+        var lastPC: UInt32 = block[0].pc &- 4  // r15 as the previous instruction left it: unknown before the first
+        for (k, t) in block.enumerated() {
+            if k > 0 {
+                // The hot loop's test before every instruction.
+                a.alu64(.cmp, Self.now, HostMem(Self.ctx, C.nextEvent))
+                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4))
+            }
+            let bail = exit(t.pc, .interpret, r15: k == 0 ? t.pc &+ 4 : lastPC &+ 4)
+            guard emit(t, bail: bail) else { break }  // a branch counts itself on each path
+            count(t)
+            lastPC = t.pc
+            if k == block.count - 1 {
+                a.jmp(exit(fallthroughPC, .next, r15: t.pc &+ 4))
+            }
+        }
+        emitExits()
+        guard a.resolve() else { return nil }
+        return a.bytes
+    }
+
+    private mutating func prologue() {
+        for r in [HostReg.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
+        a.alu64(.sub, .rsp, imm: 8)  // keep rsp 16-byte aligned for calls
+        a.mov64(Self.ctx, .rdi)
+        a.load64(Self.now, HostMem(Self.ctx, C.now))
+        a.load64(Self.pages, HostMem(Self.ctx, C.pages))
+        a.load64(Self.regions, HostMem(Self.ctx, C.regions))
+    }
+
+    private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32) -> HostLabel {
+        let l = a.newLabel()
+        exits.append((l, pc, reason, r15))
+        return l
+    }
+
+    private mutating func emitExits() {
+        for (l, pc, reason, r15) in exits {
+            a.bind(l)
+            a.storeImm32(HostMem(Self.ctx, C.exitPC), pc)
+            a.storeImm32(HostMem(Self.ctx, C.exitReason), reason.rawValue)
+            a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
+            a.jmp(epilogue)
+        }
+        for (l, r15) in dynamicExits {
+            a.bind(l)
+            a.store32(HostMem(Self.ctx, C.exitPC), .rsi)
+            a.storeImm32(HostMem(Self.ctx, C.exitReason), C.ExitReason.next.rawValue)
+            a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
+            a.jmp(epilogue)
+        }
+        a.bind(epilogue)
+        a.store64(HostMem(Self.ctx, C.now), Self.now)
+        a.alu64(.add, .rsp, imm: 8)
+        for r in [HostReg.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
+        a.ret()
+    }
+
+    /// The retired instruction's bookkeeping: its slot's execution count and its cycles.
+    private mutating func count(_ t: TranslatableInstruction) {
+        a.movImm64(.rax, UInt64(UInt(bitPattern: t.executions)))
+        a.inc64(HostMem(.rax))
+        a.alu64(.add, Self.now, imm: Int32(t.cycles))
+    }
+
+    // MARK: Guest registers and flags
+
+    private mutating func get(_ h: HostReg, _ g: Reg, _ pc: UInt32) {
+        if g == .pc { a.movImm32(h, pc &+ 4) } else { a.load32(h, HostMem(Self.ctx, C.regs + Int32(g.rawValue) * 4)) }
+    }
+
+    /// Write a data-processing result (never PC; SP is word-aligned as `setReg` does).
+    /// Clobbers the host flags.
+    private mutating func put(_ g: Reg, _ h: HostReg) {
+        if g == .sp { a.alu(.and, h, imm: ~3) }
+        a.store32(HostMem(Self.ctx, C.regs + Int32(g.rawValue) * 4), h)
+    }
+
+    /// Write a loaded value (no SP alignment: `loadResult` stores it as it is).
+    private mutating func putLoaded(_ g: Reg, _ h: HostReg) {
+        a.store32(HostMem(Self.ctx, C.regs + Int32(g.rawValue) * 4), h)
+    }
+
+    private mutating func flag(_ offset: Int32) -> HostMem { HostMem(Self.ctx, offset) }
+
+    /// N and Z from the host flags of an operation whose SF/ZF describe the result.
+    private mutating func setNZ() {
+        a.setcc(.s, flag(C.flagN))
+        a.setcc(.e, flag(C.flagZ))
+    }
+
+    private func setsFlags(_ i: Instruction) -> Bool {
+        // Blocks run outside IT blocks only: the 16-bit "outside IT" forms set flags.
+        i.flags.contains(.setFlags) || i.flags.contains(.setFlagsOutsideIT)
+    }
+
+    /// The shifted register operand into `h` (Shift, A7.4.2); with `carry`, C becomes
+    /// the shifter's carry out when the shift moves bits.
+    private mutating func shifted(_ h: HostReg, _ i: Instruction, _ pc: UInt32, carry: Bool) {
+        get(h, i.rm, pc)
+        let n = i.shiftAmount
+        guard n != 0 else { return }
+        switch i.shiftType {
+        case .lsl: a.shift(.shl, h, n)
+        case .lsr: a.shift(.shr, h, n)
+        case .asr: a.shift(.sar, h, n)
+        case .ror: a.shift(.ror, h, n)
+        case .rrx: return
+        }
+        if carry { a.setcc(.b, flag(C.flagC)) }
+    }
+
+    // MARK: Instructions
+
+    /// Emit one instruction; false when it ended the block (a branch).
+    private mutating func emit(_ t: TranslatableInstruction, bail: HostLabel) -> Bool {
+        let i = t.inst, pc = t.pc
+        let next = pc &+ UInt32(i.size)
+        switch i.op {
+        // Branches
+        case .b:
+            let target = pc &+ 4 &+ i.imm
+            if i.cond != .al {
+                let notTaken = a.newLabel()
+                condition(i.cond, falseLabel: notTaken)
+                count(t)
+                a.jmp(exit(target, .next, r15: pc &+ 4))
+                a.bind(notTaken)
+                count(t)
+                a.jmp(exit(next, .next, r15: pc &+ 4))
+                return false
+            }
+            count(t)
+            a.jmp(exit(target, .next, r15: pc &+ 4))
+            return false
+        case .bl:
+            a.storeImm32(HostMem(Self.ctx, C.regs + 14 * 4), next | 1)
+            count(t)
+            a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4))
+            return false
+        case .cbz, .cbnz:
+            get(.rax, i.rn, pc)
+            a.test(.rax, .rax)
+            let taken = a.newLabel()
+            a.jcc(i.op == .cbz ? .e : .ne, taken)
+            count(t)
+            a.jmp(exit(next, .next, r15: pc &+ 4))
+            a.bind(taken)
+            count(t)
+            a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4))
+            return false
+        case .bx, .blx:
+            // BXWritePC: an EXC_RETURN value or an ARM-state target is the interpreter's.
+            get(.rax, i.rm, pc)
+            a.mov32(.rcx, .rax)
+            a.shift(.shr, .rcx, 28)
+            a.alu(.cmp, .rcx, imm: 0xF)
+            a.jcc(.e, bail)
+            a.mov32(.rcx, .rax)
+            a.alu(.and, .rcx, imm: 1)
+            a.jcc(.e, bail)
+            if i.op == .blx { a.storeImm32(HostMem(Self.ctx, C.regs + 14 * 4), next | 1) }
+            a.alu(.and, .rax, imm: ~1)
+            a.mov32(.rsi, .rax)  // `count` uses rax
+            count(t)
+            let l = a.newLabel()
+            dynamicExits.append((l, pc &+ 4))
+            a.jmp(l)
+            return false
+
+        // Data processing, immediate
+        case .movImm: logicalImm(i, pc) { _ in }
+        case .mvnImm: logicalImm(i, pc) { $0.a.not32(.rax) }
+        case .andImm: logicalImm(i, pc, rn: true) { $0.a.alu(.and, .rax, imm: i.imm) }
+        case .orrImm: logicalImm(i, pc, rn: true) { $0.a.alu(.or, .rax, imm: i.imm) }
+        case .eorImm: logicalImm(i, pc, rn: true) { $0.a.alu(.xor, .rax, imm: i.imm) }
+        case .bicImm: logicalImm(i, pc, rn: true) { $0.a.alu(.and, .rax, imm: ~i.imm) }
+        case .ornImm: logicalImm(i, pc, rn: true) { $0.a.alu(.or, .rax, imm: ~i.imm) }
+        case .addImm, .subImm, .rsbImm, .adcImm, .sbcImm, .cmpImm, .cmnImm:
+            a.movImm32(.rcx, i.imm)
+            arith(i, pc, y: .rcx)
+        case .tstImm, .teqImm:
+            get(.rax, i.rn, pc)
+            a.alu(i.op == .tstImm ? .and : .xor, .rax, imm: i.imm)
+            setNZ()
+            immCarry(i)
+        case .movt:
+            get(.rax, i.rd, pc)
+            a.alu(.and, .rax, imm: 0xFFFF)
+            a.alu(.or, .rax, imm: i.imm << 16)
+            put(i.rd, .rax)
+        case .adr:
+            a.movImm32(.rax, ((pc &+ 4) & ~3) &+ i.imm)
+            put(i.rd, .rax)
+
+        // Data processing, register
+        case .andReg, .eorReg, .orrReg, .ornReg, .bicReg, .mvnReg, .movReg, .tstReg, .teqReg:
+            let s = setsFlags(i) || i.op == .tstReg || i.op == .teqReg
+            shifted(.rcx, i, pc, carry: s)
+            switch i.op {
+            case .movReg: a.mov32(.rax, .rcx)
+            case .mvnReg: a.mov32(.rax, .rcx); a.not32(.rax)
+            default:
+                get(.rax, i.rn, pc)
+                switch i.op {
+                case .andReg, .tstReg: a.alu(.and, .rax, .rcx)
+                case .eorReg, .teqReg: a.alu(.xor, .rax, .rcx)
+                case .orrReg: a.alu(.or, .rax, .rcx)
+                case .ornReg: a.not32(.rcx); a.alu(.or, .rax, .rcx)
+                default: a.not32(.rcx); a.alu(.and, .rax, .rcx)  // bic
+                }
+            }
+            if s {
+                a.test(.rax, .rax)
+                setNZ()
+            }
+            if i.op != .tstReg && i.op != .teqReg { put(i.rd, .rax) }
+        case .addReg, .adcReg, .subReg, .sbcReg, .rsbReg, .cmpReg, .cmnReg:
+            shifted(.rcx, i, pc, carry: false)
+            arith(i, pc, y: .rcx)
+
+        // Multiplies
+        case .mul:
+            get(.rax, i.rn, pc)
+            get(.rcx, i.rm, pc)
+            a.imul(.rax, .rcx)
+            if setsFlags(i) {
+                a.test(.rax, .rax)
+                setNZ()
+            }
+            put(i.rd, .rax)
+        case .mla:
+            get(.rax, i.rn, pc)
+            get(.rcx, i.rm, pc)
+            a.imul(.rax, .rcx)
+            get(.rcx, i.ra, pc)
+            a.alu(.add, .rax, .rcx)
+            put(i.rd, .rax)
+        case .smlad, .smuad, .smlsd, .smusd:
+            get(.rcx, i.rn, pc)
+            get(.rdx, i.rm, pc)
+            if i.flags.contains(.swap) { a.shift(.ror, .rdx, 16) }
+            a.sx16(.rsi, .rcx)
+            a.sx16(.rdi, .rdx)
+            a.imul(.rsi, .rdi)          // p1 (fits 32 bits)
+            a.shift(.sar, .rcx, 16)
+            a.shift(.sar, .rdx, 16)
+            a.imul(.rcx, .rdx)          // p2
+            a.sx32to64(.rsi, .rsi)
+            a.sx32to64(.rcx, .rcx)
+            let sub = i.op == .smlsd || i.op == .smusd
+            a.alu64(sub ? .sub : .add, .rsi, .rcx)
+            if i.op == .smlad || i.op == .smlsd {
+                get(.rax, i.ra, pc)
+                a.sx32to64(.rax, .rax)
+                a.alu64(.add, .rsi, .rax)
+            }
+            // Q: the 64-bit sum does not fit 32 bits.
+            a.sx32to64(.rdx, .rsi)
+            a.alu64(.cmp, .rdx, .rsi)
+            a.setcc(.ne, .rdx)
+            a.or8(flag(C.flagQ), .rdx)
+            put(i.rd, .rsi)
+
+        // Extends
+        case .sxtb16, .sxtab16:
+            get(.rcx, i.rm, pc)
+            if i.imm2 != 0 { a.shift(.ror, .rcx, i.imm2) }
+            a.sx8(.rax, .rcx)
+            a.shift(.shr, .rcx, 16)
+            a.sx8(.rcx, .rcx)
+            if i.op == .sxtab16 {
+                get(.rdx, i.rn, pc)
+                a.alu(.add, .rax, .rdx)
+                a.shift(.shr, .rdx, 16)
+                a.alu(.add, .rcx, .rdx)
+            }
+            a.zx16(.rax, .rax)
+            a.shift(.shl, .rcx, 16)
+            a.alu(.or, .rax, .rcx)
+            put(i.rd, .rax)
+        case .sxtb, .sxth, .uxtb, .uxth, .uxtab:
+            get(.rcx, i.rm, pc)
+            if i.imm2 != 0 { a.shift(.ror, .rcx, i.imm2) }
+            switch i.op {
+            case .sxtb: a.sx8(.rax, .rcx)
+            case .sxth: a.sx16(.rax, .rcx)
+            case .uxth: a.zx16(.rax, .rcx)
+            default: a.zx8(.rax, .rcx)
+            }
+            if i.op == .uxtab {
+                get(.rcx, i.rn, pc)
+                a.alu(.add, .rax, .rcx)
+            }
+            put(i.rd, .rax)
+
+        // Loads and stores
+        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht:
+            immAddress(i, pc)
+            let kind: AccessKind = switch i.op {
+            case .ldrImm, .ldrt: .word
+            case .ldrhImm, .ldrht: .half
+            case .ldrsbImm, .ldrsbt: .signedByte
+            default: .byte
+            }
+            load(kind, bail: bail)
+            if i.flags.contains(.wback) { a.store32(HostMem(Self.ctx, C.regs + Int32(i.rn.rawValue) * 4), .r9) }
+            putLoaded(i.rd, .rax)
+        case .strImm, .strt, .strbImm, .strbt, .strhImm, .strht:
+            immAddress(i, pc)
+            get(.r10, i.rd, pc)
+            store(i.op == .strImm || i.op == .strt ? .word : i.op == .strhImm || i.op == .strht ? .half : .byte, bail: bail)
+            if i.flags.contains(.wback) { a.store32(HostMem(Self.ctx, C.regs + Int32(i.rn.rawValue) * 4), .r9) }
+        case .ldrReg, .ldrbReg, .ldrsbReg, .ldrhReg:
+            regAddress(i, pc)
+            load(i.op == .ldrReg ? .word : i.op == .ldrhReg ? .half : i.op == .ldrsbReg ? .signedByte : .byte, bail: bail)
+            putLoaded(i.rd, .rax)
+        case .strReg, .strbReg, .strhReg:
+            regAddress(i, pc)
+            get(.r10, i.rd, pc)
+            store(i.op == .strReg ? .word : i.op == .strhReg ? .half : .byte, bail: bail)
+        case .ldrLit:
+            let base = (pc &+ 4) & ~3
+            a.movImm32(.rax, i.flags.contains(.add) ? base &+ i.imm : base &- i.imm)
+            load(.word, bail: bail)
+            putLoaded(i.rd, .rax)
+        case .ldm, .stm, .stmdb:
+            multiple(i, pc, bail: bail)
+
+        default:
+            preconditionFailure("BlockTranslator: \(i.op) passed canTranslate but has no emitter")
+        }
+        return true
+    }
+
+    private mutating func immCarry(_ i: Instruction) {
+        if i.flags.contains(.immCarryValid) { a.storeImm8(flag(C.flagC), i.flags.contains(.immCarry) ? 1 : 0) }
+    }
+
+    /// MOV/MVN/AND/ORR/EOR/BIC/ORN (immediate): `op` turns eax (Rn, or nothing) into the result.
+    private mutating func logicalImm(_ i: Instruction, _ pc: UInt32, rn: Bool = false,
+                                     _ op: (inout BlockTranslator) -> Void) {
+        if rn { get(.rax, i.rn, pc) } else { a.movImm32(.rax, i.imm) }
+        op(&self)
+        if setsFlags(i) {
+            a.test(.rax, .rax)
+            setNZ()
+            immCarry(i)
+        }
+        put(i.rd, .rax)
+    }
+
+    /// ADD/SUB/RSB/ADC/SBC/CMP/CMN with the second operand in `y` (AddWithCarry, A2.2.1).
+    private mutating func arith(_ i: Instruction, _ pc: UInt32, y: HostReg) {
+        var flags = setsFlags(i)
+        var write = true
+        let subtract: Bool
+        switch i.op {
+        case .cmpImm, .cmpReg:
+            flags = true; write = false
+            get(.rax, i.rn, pc)
+            a.alu(.sub, .rax, y)
+            subtract = true
+        case .cmnImm, .cmnReg:
+            flags = true; write = false
+            get(.rax, i.rn, pc)
+            a.alu(.add, .rax, y)
+            subtract = false
+        case .addImm, .addReg:
+            get(.rax, i.rn, pc)
+            a.alu(.add, .rax, y)
+            subtract = false
+        case .subImm, .subReg:
+            get(.rax, i.rn, pc)
+            a.alu(.sub, .rax, y)
+            subtract = true
+        case .rsbImm, .rsbReg:
+            get(.rdx, i.rn, pc)
+            a.mov32(.rax, y)
+            a.alu(.sub, .rax, .rdx)
+            subtract = true
+        case .adcImm, .adcReg:
+            get(.rax, i.rn, pc)
+            a.loadU8(.rdx, flag(C.flagC))
+            a.neg32(.rdx)                // CF = C
+            a.alu(.adc, .rax, y)
+            subtract = false
+        default:  // sbc: x + ~y + C = x - y - !C
+            get(.rax, i.rn, pc)
+            a.loadU8(.rdx, flag(C.flagC))
+            a.alu(.sub, .rdx, imm: 1)    // CF = !C
+            a.alu(.sbb, .rax, y)
+            subtract = true
+        }
+        if flags {
+            setNZ()
+            a.setcc(subtract ? .ae : .b, flag(C.flagC))
+            a.setcc(.o, flag(C.flagV))
+        }
+        if write { put(i.rd, .rax) }
+    }
+
+    /// Jump to `falseLabel` unless the flags pass `cond` (ConditionPassed, A7.3.1).
+    private mutating func condition(_ cond: Condition, falseLabel: HostLabel) {
+        let c = unsafeBitCast(cond, to: UInt8.self)
+        switch c >> 1 {
+        case 0: a.loadU8(.rax, flag(C.flagZ))
+        case 1: a.loadU8(.rax, flag(C.flagC))
+        case 2: a.loadU8(.rax, flag(C.flagN))
+        case 3: a.loadU8(.rax, flag(C.flagV))
+        case 4:  // C && !Z
+            a.loadU8(.rax, flag(C.flagZ))
+            a.alu(.xor, .rax, imm: 1)
+            a.loadU8(.rcx, flag(C.flagC))
+            a.alu(.and, .rax, .rcx)
+        case 5, 6:  // N == V (and !Z)
+            a.loadU8(.rax, flag(C.flagN))
+            a.loadU8(.rcx, flag(C.flagV))
+            a.alu(.xor, .rax, .rcx)
+            a.alu(.xor, .rax, imm: 1)
+            if c >> 1 == 6 {
+                a.loadU8(.rcx, flag(C.flagZ))
+                a.alu(.xor, .rcx, imm: 1)
+                a.alu(.and, .rax, .rcx)
+            }
+        default:
+            return
+        }
+        a.test(.rax, .rax)
+        a.jcc(c & 1 != 0 ? .ne : .e, falseLabel)
+    }
+
+    // MARK: Memory
+
+    enum AccessKind { case word, half, byte, signedByte
+        var bytes: UInt32 { switch self { case .word: 4; case .half: 2; default: 1 } }
+    }
+
+    /// Address into eax, write-back value into r9d (`immAddress`).
+    private mutating func immAddress(_ i: Instruction, _ pc: UInt32) {
+        get(.rax, i.rn, pc)
+        a.mov32(.r9, .rax)
+        a.alu(i.flags.contains(.add) ? .add : .sub, .r9, imm: i.imm)
+        if i.flags.contains(.index) { a.mov32(.rax, .r9) }
+    }
+
+    private mutating func regAddress(_ i: Instruction, _ pc: UInt32) {
+        get(.rax, i.rn, pc)
+        get(.rcx, i.rm, pc)
+        if i.shiftAmount != 0 { a.shift(.shl, .rcx, i.shiftAmount) }
+        a.alu(.add, .rax, .rcx)
+    }
+
+    /// The region of the access at eax (`bytes` long): rdx = host address, rcx = region
+    /// index; bails unless the bus fast path would take it.
+    private mutating func translateAddress(bytes: UInt32, write: Bool, alignMask: Int32?, bail: HostLabel) {
+        if let alignMask {
+            a.test(.rax, HostMem(Self.ctx, alignMask))
+            a.jcc(.ne, bail)
+        }
+        a.mov32(.rcx, .rax)
+        a.shift(.shr, .rcx, 12)
+        a.loadU8(.rcx, HostMem(Self.pages, index: .rcx))
+        a.alu(.sub, .rcx, imm: 1)
+        a.alu(.cmp, .rcx, imm: 0xFE)
+        a.jcc(.ae, bail)
+        a.imul(.rdx, .rcx, imm: layout.stride)
+        a.alu64(.add, .rdx, Self.regions)
+        a.mov32(.rsi, .rax)
+        a.alu(.sub, .rsi, HostMem(.rdx, layout.base))
+        a.load32(.rdi, HostMem(.rdx, layout.size))
+        a.alu(.sub, .rdi, imm: bytes)
+        a.alu(.cmp, .rsi, .rdi)
+        a.jcc(.a, bail)
+        if write {
+            a.alu8(.cmp, HostMem(.rdx, layout.writable), imm: 0)
+            a.jcc(.e, bail)
+            a.alu64(.cmp, HostMem(.rdx, layout.code), imm: 0)
+            a.jcc(.ne, bail)
+        }
+        a.load64(.rdx, HostMem(.rdx, layout.memory))
+        a.alu64(.add, .rdx, .rsi)
+    }
+
+    /// The transfer counters the timing model keeps per region (`countTransfers`).
+    private mutating func countTransfer(write: Bool, beats: Int32) {
+        a.load64(.r8, HostMem(Self.ctx, write ? C.regionWrites : C.regionReads))
+        a.alu64(.add, HostMem(.r8, index: .rcx, scale: 8), imm: beats)
+    }
+
+    /// Load from the address in eax into eax.
+    private mutating func load(_ kind: AccessKind, bail: HostLabel) {
+        translateAddress(bytes: kind.bytes, write: false,
+                         alignMask: kind == .word ? C.alignMask32 : kind == .half ? C.alignMask16 : nil, bail: bail)
+        switch kind {
+        case .word: a.load32(.rax, HostMem(.rdx))
+        case .half: a.loadU16(.rax, HostMem(.rdx))
+        case .byte: a.loadU8(.rax, HostMem(.rdx))
+        case .signedByte: a.loadS8(.rax, HostMem(.rdx))
+        }
+        countTransfer(write: false, beats: 1)
+    }
+
+    /// Store r10d at the address in eax.
+    private mutating func store(_ kind: AccessKind, bail: HostLabel) {
+        translateAddress(bytes: kind.bytes, write: true,
+                         alignMask: kind == .word ? C.alignMask32 : kind == .half ? C.alignMask16 : nil, bail: bail)
+        switch kind {
+        case .word: a.store32(HostMem(.rdx), .r10)
+        case .half: a.store16(HostMem(.rdx), .r10)
+        default: a.store8(HostMem(.rdx), .r10)
+        }
+        countTransfer(write: true, beats: 1)
+    }
+
+    /// LDM / STM / STMDB (PUSH): every word in one region, checked before the first.
+    private mutating func multiple(_ i: Instruction, _ pc: UInt32, bail: HostLabel) {
+        let n = UInt32(i.list.nonzeroBitCount)
+        get(.rax, i.rn, pc)
+        a.mov32(.r9, .rax)
+        if i.op == .stmdb {
+            a.alu(.sub, .rax, imm: 4 * n)
+            a.mov32(.r9, .rax)            // write-back value: the lowest address
+        } else {
+            a.alu(.add, .r9, imm: 4 * n)
+        }
+        a.mov32(.r11, .rax)
+        a.alu(.and, .r11, imm: 3)
+        a.jcc(.ne, bail)
+        let write = i.op != .ldm
+        translateAddress(bytes: 4 * n, write: write, alignMask: nil, bail: bail)
+        var list = i.list
+        var k: Int32 = 0
+        while list != 0 {
+            let r = Int32(list.trailingZeroBitCount)
+            if write {
+                a.load32(.r10, HostMem(Self.ctx, C.regs + r * 4))
+                a.store32(HostMem(.rdx, 4 * k), .r10)
+            } else {
+                a.load32(.r10, HostMem(.rdx, 4 * k))
+                a.store32(HostMem(Self.ctx, C.regs + r * 4), .r10)
+            }
+            k += 1
+            list &= list &- 1
+        }
+        if i.flags.contains(.wback) { a.store32(HostMem(Self.ctx, C.regs + Int32(i.rn.rawValue) * 4), .r9) }
+        countTransfer(write: write, beats: Int32(n))
+    }
+}

@@ -1,0 +1,90 @@
+import BoardProfiles
+import CycleTiming
+import ELFFile
+import Foundation
+import Testing
+import ThumbISA
+@testable import CortexM
+
+/// The block translator against the interpreter: every firmware fixture, run by each
+/// engine, must end in the same state (registers, flags, output, exit, instruction and
+/// cycle counts, statistics, function profile). On a difference, the two machines are
+/// run again side by side to find where they first part.
+@Suite struct TranslatorTests {
+    static let models: [TimingModelKind] = [.placeholder]
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var fixture: FirmwareFixtureTests.Fixture
+        var model: TimingModelKind
+        var testDescription: String { "\(fixture.elf) \(model.rawValue)" }
+    }
+
+    static var cases: [Case] {
+        FirmwareFixtureTests.manifest.fixtures.filter { $0.long != true }.flatMap { f in models.map { Case(fixture: f, model: $0) } }
+    }
+
+    static func machine(_ c: Case, _ engine: ExecutionEngine) throws -> Machine {
+        let board = try #require(FirmwareFixtureTests.board(c.fixture.board))
+        let image = try ELFReader.read(path: FirmwareFixtureTests.directory.appendingPathComponent(c.fixture.elf).path)
+        var options = MachineOptions(timing: c.model)
+        options.engine = engine
+        let m = try Machine(board: board, options: options)
+        try m.load(image)
+        return m
+    }
+
+    /// What a run leaves behind, for comparison.
+    static func state(_ m: Machine) -> String {
+        let regs = (0..<16).map { String(m.register($0), radix: 16) }.joined(separator: " ")
+        return "regs \(regs) xpsr \(String(m.xpsr, radix: 16)) cycles \(m.cycles) instructions \(m.instructions)"
+    }
+
+    static func outcome(_ m: Machine, _ body: () throws -> StopReason) -> String {
+        let stop: String
+        do { stop = "\(try body())" } catch { stop = "error \(error)" }
+        return stop + "\n" + state(m) + "\nstdout " + String(decoding: m.semihosting.stdout, as: UTF8.self)
+            + "\nstats \(m.timer.statistics)\nprofile \(m.functionProfile.map { "\($0.name)=\($0.cycles)" })"
+    }
+
+    @Test(arguments: cases)
+    func sameRunAsTheInterpreter(_ c: Case) throws {
+        let a = try Self.machine(c, .interpret), b = try Self.machine(c, .translate)
+        let ra = Self.outcome(a) { try a.run(maxCycles: 200_000_000) }
+        let rb = Self.outcome(b) { try b.run(maxCycles: 200_000_000) }
+        if ra != rb {
+            Issue.record("\(c.fixture.elf): the engines differ\ninterpret: \(ra)\ntranslate: \(rb)\n\(try Self.firstDifference(c))")
+        }
+    }
+
+    /// Run both engines to the same cycle limits, narrowing down to the first limit at
+    /// which their states differ; describe the interpreter's instruction there.
+    static func firstDifference(_ c: Case) throws -> String {
+        var lo: UInt64 = 0, hi: UInt64 = 1
+        func differs(_ limit: UInt64) throws -> Bool {
+            let a = try machine(c, .interpret), b = try machine(c, .translate)
+            let sa = outcome(a) { try a.run(maxCycles: limit) }, sb = outcome(b) { try b.run(maxCycles: limit) }
+            return sa != sb
+        }
+        while try !differs(hi) {
+            lo = hi
+            hi *= 2
+            if hi > 400_000_000 { return "no difference found by cycle limit" }
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if try differs(mid) { hi = mid } else { lo = mid }
+        }
+        let a = try machine(c, .interpret), b = try machine(c, .translate)
+        _ = try? a.run(maxCycles: lo)
+        _ = try? b.run(maxCycles: lo)
+        let at = a.register(15)
+        var text = "?"
+        if let bytes = a.peek(at, count: 4) {
+            let hw1 = UInt16(bytes[0]) | UInt16(bytes[1]) << 8
+            let hw2 = UInt16(bytes[2]) | UInt16(bytes[3]) << 8
+            text = "\(ThumbDecoder.shared.decode(hw1, hw2, arch: a.arch))"
+        }
+        let sa = outcome(a) { try a.run(maxCycles: hi) }, sb = outcome(b) { try b.run(maxCycles: hi) }
+        return "states agree at cycle limit \(lo) (pc 0x\(String(at, radix: 16)): \(text)), differ at \(hi):\n  interpret: \(sa)\n  translate: \(sb)"
+    }
+}
