@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import BoardProfiles
 import CycleTiming
 import ELFFile
@@ -26,7 +31,8 @@ public struct MachineOptions: Sendable {
     public var profileFunctions: Bool
     /// How guest code runs: decoded and interpreted one instruction at a time, or
     /// translated block by block into host code (`Translate/`; the same results).
-    public var engine: ExecutionEngine = .interpret
+    /// The default is `SERSIM_ENGINE` from the environment when it names one.
+    public var engine: ExecutionEngine = ExecutionEngine.fromEnvironment ?? .interpret
 
     public init(timing: TimingModelKind? = nil, clockHz: Double? = nil, deliverFaultsToGuest: Bool = true,
                 profileFunctions: Bool = true) {
@@ -45,6 +51,11 @@ public enum ExecutionEngine: String, Sendable, CaseIterable {
     /// for what the translator does not handle. Falls back to `interpret` on hosts
     /// where it cannot run (not x86-64, or no executable memory).
     case translate
+
+    /// `SERSIM_ENGINE=interpret|translate`.
+    public static var fromEnvironment: ExecutionEngine? {
+        getenv("SERSIM_ENGINE").flatMap { ExecutionEngine(rawValue: String(cString: $0)) }
+    }
 }
 
 /// An emulated Cortex-M microcontroller: core, memories of its board, System Control
@@ -460,6 +471,7 @@ public final class Machine {
     /// Hand every decode-cache slot's execution count to the timing model's instruction
     /// and per-class counts (before they are read, and before slots are dropped).
     func collectExecutionCounts() {
+        foldTranslatedStalls()
         memory.forEachCountedSlot { collectExecutionCount($0) }
         collectExecutionCount(probeSlot)
     }

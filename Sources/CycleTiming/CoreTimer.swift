@@ -256,6 +256,69 @@ public final class CoreTimer {
         (regionReads, regionWrites)
     }
 
+    // MARK: For translated code (CortexM's block translator)
+    //
+    // Translated blocks apply the M0+, M4 and Xtensa rules themselves, with the static parts
+    // worked out when a block is translated; they call these for the memory system.
+
+    /// Whether the scalar rules (M0+, M4, Xtensa) are this timer's.
+    public var isScalarModel: Bool { model == .m0plus || model == .m4 || model == .xtensa }
+
+    /// The instruction-fetch window: a fetch outside it is timed by `translatedFetchStall`.
+    public var fetchWindow: (lo: UInt32, span: UInt32) { (fetchLo, fetchSpan) }
+
+    /// The fetch stall of an instruction outside the fetch window (`fetchStall`).
+    public func translatedFetchStall(_ pc: UInt32) -> UInt64 { fetchStall(pc) }
+
+    /// The data stall of a transfer to a region that is not free (`memory.data`), counted.
+    public func translatedDataStall(region: Int, address: UInt32, beats: Int, beatBytes: Int, write: Bool) -> UInt64 {
+        let s = memory.data(region: region, address: address, beats: beats, beatBytes: beatBytes, write: write)
+        stalls.data &+= s
+        return s
+    }
+
+    /// Per region index: whether its data transfers cost nothing extra.
+    public var dataFreeFlags: UnsafeMutablePointer<Bool> { dataFree }
+
+    /// The Cortex-M4 rules' memory of the previous instruction, and whether the next
+    /// instruction is a branch target.
+    public var scalarPipeline: (previous: UInt64, branchTarget: Bool) {
+        get { (prevInfo, checkBranchTarget) }
+        set { (prevInfo, checkBranchTarget) = newValue }
+    }
+
+    /// The Cortex-M7 pipeline-state token (`token`), which translated code carries between
+    /// memo hits it applies itself.
+    public var translatedToken: UInt32 {
+        get { token }
+        set { token = newValue }
+    }
+
+    /// Where translated code finds a memo's first entry and its fields (byte offsets in a
+    /// `TimingMemo`).
+    public static let memoLayout: (key: Int, out: Int, delta: Int, hits: Int) = {
+        let first = MemoryLayout<TimingMemo>.offset(of: \TimingMemo.first)!
+        return (first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.key)!,
+                first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.out)!,
+                first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.delta)!,
+                first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.hits)!)
+    }()
+
+    /// `StaticTiming.unit`'s Cortex-M7 branch-unit bit: instructions with it leave a branch
+    /// for the next instruction to resolve.
+    public static let m7BranchUnit: UInt8 = M7Unit.branch
+
+    /// A memo's first entry's hit count wrapped to 0 in translated code.
+    public func translatedHitsWrapped(_ memo: UnsafeMutablePointer<TimingMemo>) {
+        creditWrapped(&memo.pointee.first)
+    }
+
+    /// Stall cycles translated code counted itself.
+    public func addTranslatedStalls(branch: UInt64, interlock: UInt64) {
+        stalls.branch &+= branch
+        stalls.interlock &+= interlock
+    }
+
     /// Cycles spent with the core stalled or asleep (WFI waiting for an interrupt).
     public func advance(idle n: UInt64) {
         materializeM7()

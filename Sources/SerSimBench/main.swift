@@ -64,6 +64,8 @@ while let a = args.popFirst() {
         only = Set(v.split(separator: ",").map(String.init))
     case "--stats":
         printStatistics = true
+    case "--check-engines":
+        checkEngines()
     case "--engine":
         guard let v = args.popFirst().flatMap(ExecutionEngine.init(rawValue:)) else {
             fail("--engine needs one of \(ExecutionEngine.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -89,6 +91,50 @@ func expectedOutput(_ elf: String) -> String? {
     if let out = qemu?["output"] as? String { return out }
     if let from = entry?["expectedFrom"] as? String { return expectedOutput(from) }
     return nil
+}
+
+/// `--check-engines`: every firmware fixture on its board (and every long one with a
+/// cycle limit), with the placeholder model, the core's own and the Cortex-M4's, run by
+/// both engines; any difference in the final state, output or statistics is printed.
+func checkEngines() -> Never {
+    guard let data = try? Data(contentsOf: fixtures.appendingPathComponent("manifest.json")),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let list = object["fixtures"] as? [[String: Any]] else { fail("no fixture manifest") }
+    var compared = 0, differ = 0
+    for f in list {
+        guard let elf = f["elf"] as? String, let boardName = f["board"] as? String,
+              let board = try? BoardLibrary.load(boardName),
+              let image = try? ELFReader.read(path: fixtures.appendingPathComponent(elf).path) else { continue }
+        var models: [TimingModelKind] = [.placeholder]
+        for k in [TimingModelKind.forCore(board.core.kind), .cortexM4] where !models.contains(k) { models.append(k) }
+        for model in models {
+            var results: [String] = []
+            for engine in ExecutionEngine.allCases {
+                var options = MachineOptions(timing: model)
+                options.engine = engine
+                var text = ""
+                do {
+                    let m = try Machine(board: board, options: options)
+                    try m.load(image)
+                    do { text = "\(try m.run(maxCycles: f["long"] as? Bool == true ? 30_000_000 : 300_000_000))" } catch { text = "\(error)" }
+                    text += " regs " + (0..<16).map { String(m.register($0), radix: 16) }.joined(separator: " ")
+                    text += " xpsr \(String(m.xpsr, radix: 16)) cycles \(m.cycles) instructions \(m.instructions)\n"
+                    text += String(decoding: m.semihosting.stdout, as: UTF8.self)
+                    text += "\n\(m.timer.statistics)\n\(m.functionProfile.map { "\($0.name)=\($0.cycles)" })"
+                } catch {
+                    text = "\(error)"
+                }
+                results.append(text)
+            }
+            compared += 1
+            if results[0] != results[1] {
+                differ += 1
+                print("DIFFERENT: \(elf) \(model.rawValue)\n  interpret: \(results[0])\n  translate: \(results[1])")
+            }
+        }
+    }
+    print("check-engines: \(compared) runs compared, \(differ) differ")
+    exit(differ == 0 ? 0 : 1)
 }
 
 #if DEBUG

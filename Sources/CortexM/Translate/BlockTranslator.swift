@@ -27,7 +27,20 @@ enum TranslatedContext {
     static let alignMask16: Int32 = 124
     static let exitPC: Int32 = 128      // where the guest goes on
     static let exitReason: Int32 = 132  // ExitReason
-    static let bytes = 192
+    static let machine: Int32 = 136     // Unmanaged<Machine>, for the helpers
+    static let fetchLo: Int32 = 144     // CoreTimer.fetchWindow
+    static let fetchSpan: Int32 = 148
+    static let previous: Int32 = 152    // CoreTimer.scalarPipeline (M4: the previous instruction)
+    static let branchTarget: Int32 = 160
+    static let dataFree: Int32 = 168    // CoreTimer.dataFreeFlags
+    static let stallBranch: Int32 = 176 // stall counts, handed to the timer (`foldTranslatedStalls`)
+    static let stallInterlock: Int32 = 184
+    static let fetchHelper: Int32 = 192 // @convention(c) helpers (TranslatedRun.swift)
+    static let dataHelper: Int32 = 200
+    static let retireHelper: Int32 = 208
+    static let token: Int32 = 216       // CoreTimer.translatedToken (Cortex-M7)
+    static let wrapHelper: Int32 = 224
+    static let bytes = 256
 
     enum ExitReason: UInt32 {
         /// Run on from `exitPC`.
@@ -41,10 +54,19 @@ enum TranslatedContext {
 struct TranslatableInstruction {
     var inst: Instruction
     var pc: UInt32
-    /// The slot's execution counter.
+    /// Its decode-cache slot, and the slot's execution counter.
+    var slot: UnsafeMutableRawPointer
     var executions: UnsafeMutablePointer<UInt64>
-    /// Cycles the timing model charges when it executes (placeholder model: static).
-    var cycles: UInt32
+    /// What the timing model precomputed for it.
+    var timing: StaticTiming
+    /// Data transfers (the execution record's beats) and their size.
+    var beats: UInt32
+    var beatBytes: UInt32
+    var write: Bool
+
+    /// The first eight bytes of its `StaticTiming`: what the M4 rules keep of it
+    /// (`CoreTimer.prevInfo`).
+    var previousInfo: UInt64 { withUnsafeBytes(of: timing) { $0.loadUnaligned(as: UInt64.self) } }
 }
 
 /// Offsets of `RegionInfo`'s fields, as the compiled Swift lays them out.
@@ -61,17 +83,29 @@ struct BlockTranslator {
     typealias C = TranslatedContext
     var a = X86Assembler()
     let layout = RegionLayout()
-    /// Exit stubs: label, guest pc, reason, the r15 value to leave behind.
-    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32)] = []
-    /// Exits whose pc is in esi (indirect branches).
-    private var dynamicExits: [(HostLabel, UInt32)] = []
+    /// Exit stubs: label, guest pc, reason, the r15 value to leave behind, and the index
+    /// of the last instruction retired before it (nil: none).
+    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32, Int?)] = []
+    /// The timing rules the code applies.
+    let model: CoreTimer.Model
+    private var block: [TranslatableInstruction] = []
+    /// The instruction being emitted.
+    private var current = 0
+    /// Exits whose pc is in esi (indirect branches), after instruction `Int`.
+    private var dynamicExits: [(HostLabel, UInt32, Int)] = []
     private var epilogue: HostLabel
 
     // Host registers: rbx = context, r13 = cycle count, r14 = page table, r15 = regions.
     static let ctx = HostReg.rbx, now = HostReg.r13, pages = HostReg.r14, regions = HostReg.r15
 
-    init() {
+    init(model: CoreTimer.Model) {
+        self.model = model
         epilogue = a.newLabel()
+    }
+
+    /// Timing models whose rules translated code applies.
+    static func supports(_ model: CoreTimer.Model) -> Bool {
+        model == .placeholder || model == .m0plus || model == .m4 || model == .xtensa || model == .m7
     }
 
     /// Whether `inst` can be translated (false: the interpreter runs it). `last` is set
@@ -133,6 +167,18 @@ struct BlockTranslator {
         }
     }
 
+    /// The size of each transfer, and whether they are writes.
+    static func transferShape(_ i: Instruction) -> (bytes: UInt32, write: Bool) {
+        switch i.op {
+        case .ldm, .ldrImm, .ldrt, .ldrReg, .ldrLit: return (4, false)
+        case .stm, .stmdb, .strImm, .strt, .strReg: return (4, true)
+        case .ldrhImm, .ldrht, .ldrhReg: return (2, false)
+        case .strhImm, .strht, .strhReg: return (2, true)
+        case .strbImm, .strbt, .strbReg: return (1, true)
+        default: return (1, false)
+        }
+    }
+
     /// Shifted register operands the translator reproduces exactly.
     static func shiftSupported(_ i: Instruction) -> Bool {
         switch i.shiftType {
@@ -148,20 +194,23 @@ struct BlockTranslator {
     /// Translate `block` (at least one instruction, all `canTranslate`); `fallthrough` is
     /// where the guest goes after the last one if it does not branch.
     mutating func translate(_ block: [TranslatableInstruction], fallthroughPC: UInt32) -> [UInt8]? {
+        self.block = block
         prologue()
         var lastPC: UInt32 = block[0].pc &- 4  // r15 as the previous instruction left it: unknown before the first
         for (k, t) in block.enumerated() {
+            current = k
+            let before: Int? = k > 0 ? k - 1 : nil
             if k > 0 {
                 // The hot loop's test before every instruction.
                 a.alu64(.cmp, Self.now, HostMem(Self.ctx, C.nextEvent))
-                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4))
+                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4, retired: before))
             }
-            let bail = exit(t.pc, .interpret, r15: k == 0 ? t.pc &+ 4 : lastPC &+ 4)
-            guard emit(t, bail: bail) else { break }  // a branch counts itself on each path
-            count(t)
+            let bail = exit(t.pc, .interpret, r15: k == 0 ? t.pc &+ 4 : lastPC &+ 4, retired: before)
+            guard emit(t, bail: bail) else { break }  // a branch retires itself on each path
+            retire(branched: false)
             lastPC = t.pc
             if k == block.count - 1 {
-                a.jmp(exit(fallthroughPC, .next, r15: t.pc &+ 4))
+                a.jmp(exit(fallthroughPC, .next, r15: t.pc &+ 4, retired: k))
             }
         }
         emitExits()
@@ -178,25 +227,35 @@ struct BlockTranslator {
         a.load64(Self.regions, HostMem(Self.ctx, C.regions))
     }
 
-    private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32) -> HostLabel {
+    private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32, retired: Int?) -> HostLabel {
         let l = a.newLabel()
-        exits.append((l, pc, reason, r15))
+        exits.append((l, pc, reason, r15, retired))
         return l
     }
 
+    /// The Cortex-M4 rules' memory of the last retired instruction, as `retireScalar`
+    /// leaves it.
+    private mutating func leavePrevious(_ retired: Int?) {
+        guard model == .m4, let retired else { return }
+        a.movImm64(.rax, block[retired].previousInfo)
+        a.store64(HostMem(Self.ctx, C.previous), .rax)
+    }
+
     private mutating func emitExits() {
-        for (l, pc, reason, r15) in exits {
+        for (l, pc, reason, r15, retired) in exits {
             a.bind(l)
             a.storeImm32(HostMem(Self.ctx, C.exitPC), pc)
             a.storeImm32(HostMem(Self.ctx, C.exitReason), reason.rawValue)
             a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
+            leavePrevious(retired)
             a.jmp(epilogue)
         }
-        for (l, r15) in dynamicExits {
+        for (l, r15, retired) in dynamicExits {
             a.bind(l)
             a.store32(HostMem(Self.ctx, C.exitPC), .rsi)
             a.storeImm32(HostMem(Self.ctx, C.exitReason), C.ExitReason.next.rawValue)
             a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
+            leavePrevious(retired)
             a.jmp(epilogue)
         }
         a.bind(epilogue)
@@ -206,11 +265,198 @@ struct BlockTranslator {
         a.ret()
     }
 
-    /// The retired instruction's bookkeeping: its slot's execution count and its cycles.
-    private mutating func count(_ t: TranslatableInstruction) {
+    /// The current instruction retires: its slot's execution count, and the cycles the
+    /// timing model charges (`CoreTimer.retire`; `branched`: it wrote PC).
+    private mutating func retire(branched: Bool) {
+        let t = block[current], st = t.timing
         a.movImm64(.rax, UInt64(UInt(bitPattern: t.executions)))
         a.inc64(HostMem(.rax))
-        a.alu64(.add, Self.now, imm: Int32(t.cycles))
+        guard model != .placeholder else {
+            a.alu64(.add, Self.now, imm: Int32(UInt32(st.cycles) + t.beats))
+            return
+        }
+        if model == .m7 {
+            // The Cortex-M7 rules run as the interpreter runs them (`retireM7`, with its
+            // memos), from an execution record the helper fills in. Inside a block, an
+            // instruction that is not a branch, fetches inside the fetch window and moves
+            // no data to a region with wait states has no dynamic input but the pipeline
+            // state: when its memo's first entry matches that, the code applies it here.
+            let bits = UInt32(ExecutionRecord.Bit.executed) | (branched ? UInt32(ExecutionRecord.Bit.branched) : 0)
+                | (t.write && t.beats != 0 ? UInt32(ExecutionRecord.Bit.write) : 0)
+            let slow = a.newLabel(), done = a.newLabel()
+            let fast = current > 0 && !branched && st.unit & CoreTimer.m7BranchUnit == 0
+            if fast {
+                let memo = UInt64(UInt(bitPattern: t.slot)) &+ UInt64(DecodedSlot.memoDistance)
+                let layout = CoreTimer.memoLayout
+                a.movImm32(.rax, t.pc)
+                a.alu(.sub, .rax, HostMem(Self.ctx, C.fetchLo))
+                a.alu(.cmp, .rax, HostMem(Self.ctx, C.fetchSpan))
+                a.jcc(.ae, slow)
+                if t.beats != 0 {
+                    a.load64(.r8, HostMem(Self.ctx, C.dataFree))
+                    a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
+                    a.jcc(.e, slow)
+                }
+                // key = token | beats and record bits << 48 (no bubble, no stall)
+                a.load32(.rax, HostMem(Self.ctx, C.token))
+                a.movImm64(.rcx, UInt64(t.beats | bits << 8) << 48)
+                a.alu64(.or, .rax, .rcx)
+                a.movImm64(.rdx, memo)
+                a.alu64(.cmp, .rax, HostMem(.rdx, Int32(layout.key)))
+                a.jcc(.ne, slow)
+                a.load32(.rax, HostMem(.rdx, Int32(layout.delta)))
+                a.alu64(.add, Self.now, .rax)
+                a.load32(.rax, HostMem(.rdx, Int32(layout.out)))
+                a.store32(HostMem(Self.ctx, C.token), .rax)
+                if t.beats != 0 {
+                    a.load64(.r8, HostMem(Self.ctx, t.write ? C.regionWrites : C.regionReads))
+                    a.alu64(.add, HostMem(.r8, index: .rbp, scale: 8), imm: Int32(t.beats))
+                }
+                a.load32(.rax, HostMem(.rdx, Int32(layout.hits)))
+                a.alu(.add, .rax, imm: 1)
+                a.store32(HostMem(.rdx, Int32(layout.hits)), .rax)
+                a.jcc(.ne, done)
+                a.mov64(.rdi, Self.ctx)
+                a.mov64(.rsi, .rdx)
+                a.load64(.rax, HostMem(Self.ctx, C.wrapHelper))
+                a.call(.rax)
+                a.jmp(done)
+            }
+            a.bind(slow)
+            a.store64(HostMem(Self.ctx, C.now), Self.now)
+            a.mov64(.rdi, Self.ctx)
+            a.movImm64(.rsi, UInt64(UInt(bitPattern: t.slot)))
+            a.movImm32(.rdx, t.pc)
+            if t.beats != 0 {
+                a.mov32(.rcx, .r12)
+                a.mov32(.r8, .rbp)
+                a.alu(.or, .r8, imm: t.beats << 8 | t.beatBytes << 16 | bits << 24)
+            } else {
+                a.movImm32(.rcx, 0)
+                a.movImm32(.r8, UInt32(ExecutionRecord.noRegion) | bits << 24)
+            }
+            a.load64(.rax, HostMem(Self.ctx, C.retireHelper))
+            a.call(.rax)
+            a.mov64(Self.now, .rax)
+            a.bind(done)
+            return
+        }
+        // retireScalar. The fetch window first: its helper reads the cycle count before
+        // this instruction.
+        let inWindow = a.newLabel()
+        a.movImm32(.rax, t.pc)
+        a.alu(.sub, .rax, HostMem(Self.ctx, C.fetchLo))
+        a.alu(.cmp, .rax, HostMem(Self.ctx, C.fetchSpan))
+        a.jcc(.b, inWindow)
+        a.store64(HostMem(Self.ctx, C.now), Self.now)
+        a.mov64(.rdi, Self.ctx)
+        a.movImm32(.rsi, t.pc)
+        a.load64(.rax, HostMem(Self.ctx, C.fetchHelper))
+        a.call(.rax)
+        a.alu64(.add, Self.now, .rax)
+        a.bind(inWindow)
+        var base = Int32(st.cycles) + Int32(t.beats)
+        if model == .m4 {
+            if current == 0 {
+                // A branch target: a 32-bit instruction that is not word-aligned needs one
+                // more fetch ("P ranges from 1 to 3").
+                if st.flags & TimingFlags.wide != 0 && t.pc & 2 != 0 {
+                    let no = a.newLabel()
+                    a.alu8(.cmp, HostMem(Self.ctx, C.branchTarget), imm: 0)
+                    a.jcc(.e, no)
+                    a.alu64(.add, Self.now, imm: 1)
+                    a.alu64(.add, HostMem(Self.ctx, C.stallBranch), imm: 1)
+                    a.bind(no)
+                }
+                a.storeImm8(HostMem(Self.ctx, C.branchTarget), 0)
+            }
+            if t.beats != 0 { base = m4LoadStore(t, base) }
+        }
+        a.alu64(.add, Self.now, imm: base)
+        if t.beats != 0 {
+            // The data stall of a region that is not free (`memory.data`).
+            let free = a.newLabel()
+            a.load64(.r8, HostMem(Self.ctx, C.dataFree))
+            a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
+            a.jcc(.ne, free)
+            a.mov64(.rdi, Self.ctx)
+            a.mov32(.rsi, .r12)
+            a.mov32(.rdx, .rbp)
+            a.alu(.or, .rdx, imm: t.beats << 8 | t.beatBytes << 16 | (t.write ? 1 << 24 : 0))
+            a.load64(.rax, HostMem(Self.ctx, C.dataHelper))
+            a.call(.rax)
+            a.alu64(.add, Self.now, .rax)
+            a.bind(free)
+        }
+        if branched {
+            let p = Int32(st.refill)
+            if p != 0 {
+                a.alu64(.add, Self.now, imm: p)
+                a.alu64(.add, HostMem(Self.ctx, C.stallBranch), imm: p)
+            }
+            if model == .m4 { a.storeImm8(HostMem(Self.ctx, C.branchTarget), 1) }
+        }
+    }
+
+    /// [M4] 3.3.2 single load/store timings and the address-generation interlock
+    /// (`CoreTimer.m4LoadStore`): the rules against the previous instruction are decided
+    /// here when it is in the block, emitted as tests of the context's copy when not.
+    private mutating func m4LoadStore(_ t: TranslatableInstruction, _ base: Int32) -> Int32 {
+        let st = t.timing
+        var b = base
+        let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
+        guard memOp else { return b }
+        let div = UInt32(OpClass.div.rawValue)
+        if current > 0 {
+            let prev = block[current - 1].timing
+            if prev.writes & st.early != 0 && UInt32(prev.opClass) <= div {
+                b += 1
+                a.alu64(.add, HostMem(Self.ctx, C.stallInterlock), imm: 1)
+            }
+        } else if st.early != 0 {
+            let no = a.newLabel()
+            a.loadU16(.rax, HostMem(Self.ctx, C.previous + 2))  // writes
+            a.testImm(.rax, UInt32(st.early))
+            a.jcc(.e, no)
+            a.loadU8(.rax, HostMem(Self.ctx, C.previous))       // class
+            a.alu(.cmp, .rax, imm: div)
+            a.jcc(.a, no)
+            a.alu64(.add, Self.now, imm: 1)
+            a.alu64(.add, HostMem(Self.ctx, C.stallInterlock), imm: 1)
+            a.bind(no)
+        }
+        guard st.flags & TimingFlags.memSingle != 0 else { return b }
+        if st.flags & TimingFlags.storeImmediate != 0 {
+            b = 1 + (b - base)  // "always one cycle" (plus the interlock above)
+        } else if current > 0 {
+            let prev = block[current - 1].timing
+            if prev.flags & TimingFlags.loadLike != 0 && prev.loaded & st.early == 0 { b -= 1 }
+        } else {
+            let no = a.newLabel()
+            a.loadU8(.rax, HostMem(Self.ctx, C.previous + 1))   // flags
+            a.testImm(.rax, UInt32(TimingFlags.loadLike))
+            a.jcc(.e, no)
+            a.loadU16(.rax, HostMem(Self.ctx, C.previous + 4))  // loaded
+            a.testImm(.rax, UInt32(st.early))
+            a.jcc(.ne, no)
+            a.alu64(.sub, Self.now, imm: 1)
+            a.bind(no)
+        }
+        // Unaligned word or halfword: +1, or +2 for a byte-aligned word.
+        if t.beatBytes > 1 {
+            let done = a.newLabel()
+            a.mov32(.rax, .r12)
+            a.alu(.and, .rax, imm: t.beatBytes - 1)
+            a.jcc(.e, done)
+            a.alu64(.add, Self.now, imm: 1)
+            if t.beatBytes == 4 {
+                a.alu(.and, .rax, imm: 1)
+                a.jcc(.e, done)
+                a.alu64(.add, Self.now, imm: 1)
+            }
+            a.bind(done)
+        }
+        return b
     }
 
     // MARK: Guest registers and flags
@@ -273,31 +519,31 @@ struct BlockTranslator {
             if i.cond != .al {
                 let notTaken = a.newLabel()
                 condition(i.cond, falseLabel: notTaken)
-                count(t)
-                a.jmp(exit(target, .next, r15: pc &+ 4))
+                retire(branched: true)
+                a.jmp(exit(target, .next, r15: pc &+ 4, retired: current))
                 a.bind(notTaken)
-                count(t)
-                a.jmp(exit(next, .next, r15: pc &+ 4))
+                retire(branched: false)
+                a.jmp(exit(next, .next, r15: pc &+ 4, retired: current))
                 return false
             }
-            count(t)
-            a.jmp(exit(target, .next, r15: pc &+ 4))
+            retire(branched: true)
+            a.jmp(exit(target, .next, r15: pc &+ 4, retired: current))
             return false
         case .bl:
             a.storeImm32(HostMem(Self.ctx, C.regs + 14 * 4), next | 1)
-            count(t)
-            a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4))
+            retire(branched: true)
+            a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4, retired: current))
             return false
         case .cbz, .cbnz:
             get(.rax, i.rn, pc)
             a.test(.rax, .rax)
             let taken = a.newLabel()
             a.jcc(i.op == .cbz ? .e : .ne, taken)
-            count(t)
-            a.jmp(exit(next, .next, r15: pc &+ 4))
+            retire(branched: false)
+            a.jmp(exit(next, .next, r15: pc &+ 4, retired: current))
             a.bind(taken)
-            count(t)
-            a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4))
+            retire(branched: true)
+            a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4, retired: current))
             return false
         case .bx, .blx:
             // BXWritePC: an EXC_RETURN value or an ARM-state target is the interpreter's.
@@ -311,10 +557,11 @@ struct BlockTranslator {
             a.jcc(.e, bail)
             if i.op == .blx { a.storeImm32(HostMem(Self.ctx, C.regs + 14 * 4), next | 1) }
             a.alu(.and, .rax, imm: ~1)
-            a.mov32(.rsi, .rax)  // `count` uses rax
-            count(t)
+            a.mov32(.rbp, .rax)  // `retire` uses rax and the caller-saved registers
+            retire(branched: true)
+            a.mov32(.rsi, .rbp)
             let l = a.newLabel()
-            dynamicExits.append((l, pc &+ 4))
+            dynamicExits.append((l, pc &+ 4, current))
             a.jmp(l)
             return false
 
@@ -608,12 +855,14 @@ struct BlockTranslator {
             a.test(.rax, HostMem(Self.ctx, alignMask))
             a.jcc(.ne, bail)
         }
+        a.mov32(.r12, .rax)  // the address and region stay for the timing rules (`retire`)
         a.mov32(.rcx, .rax)
         a.shift(.shr, .rcx, 12)
         a.loadU8(.rcx, HostMem(Self.pages, index: .rcx))
         a.alu(.sub, .rcx, imm: 1)
         a.alu(.cmp, .rcx, imm: 0xFE)
         a.jcc(.ae, bail)
+        a.mov32(.rbp, .rcx)
         a.imul(.rdx, .rcx, imm: layout.stride)
         a.alu64(.add, .rdx, Self.regions)
         a.mov32(.rsi, .rax)
@@ -634,6 +883,7 @@ struct BlockTranslator {
 
     /// The transfer counters the timing model keeps per region (`countTransfers`).
     private mutating func countTransfer(write: Bool, beats: Int32) {
+        if model == .m7 { return }  // `retireM7` counts them
         a.load64(.r8, HostMem(Self.ctx, write ? C.regionWrites : C.regionReads))
         a.alu64(.add, HostMem(.r8, index: .rcx, scale: 8), imm: beats)
     }

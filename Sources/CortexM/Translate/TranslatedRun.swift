@@ -29,7 +29,7 @@ final class TranslationCache {
     /// Whether translated code can run for this timing model on this host.
     static func supported(model: CoreTimer.Model) -> Bool {
         #if arch(x86_64)
-        return model == .placeholder
+        return BlockTranslator.supports(model)
         #else
         return false
         #endif
@@ -92,6 +92,18 @@ extension Machine {
         let counters = timer.transferCounters
         ctx.storeBytes(of: counters.reads, toByteOffset: Int(C.regionReads), as: UnsafeMutablePointer<UInt64>.self)
         ctx.storeBytes(of: counters.writes, toByteOffset: Int(C.regionWrites), as: UnsafeMutablePointer<UInt64>.self)
+        ctx.storeBytes(of: timer.dataFreeFlags, toByteOffset: Int(C.dataFree), as: UnsafeMutablePointer<Bool>.self)
+        ctx.storeBytes(of: Unmanaged.passUnretained(self).toOpaque(), toByteOffset: Int(C.machine), as: UnsafeMutableRawPointer.self)
+        ctx.storeBytes(of: unsafeBitCast(translatedFetchHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.fetchHelper),
+                       as: UnsafeRawPointer.self)
+        ctx.storeBytes(of: unsafeBitCast(translatedDataHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.dataHelper),
+                       as: UnsafeRawPointer.self)
+        ctx.storeBytes(of: unsafeBitCast(translatedRetireHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.retireHelper),
+                       as: UnsafeRawPointer.self)
+        ctx.storeBytes(of: unsafeBitCast(translatedWrapHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.wrapHelper),
+                       as: UnsafeRawPointer.self)
+        let scalar = timer.isScalarModel, m7 = model == .m7
+        defer { foldTranslatedStalls() }
         while timer.cycles < nextEventCycle {
             if cache.generation != memory.codeGeneration { cache.flush(generation: memory.codeGeneration) }
             let e = cache.entry(pc)
@@ -110,7 +122,25 @@ extension Machine {
             ctx.storeBytes(of: nextEventCycle, toByteOffset: Int(C.nextEvent), as: UInt64.self)
             ctx.storeBytes(of: alignMask32, toByteOffset: Int(C.alignMask32), as: UInt32.self)
             ctx.storeBytes(of: alignMask16, toByteOffset: Int(C.alignMask16), as: UInt32.self)
+            if scalar || m7 {
+                let window = timer.fetchWindow
+                ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
+                ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
+            }
+            if scalar {
+                let pipeline = timer.scalarPipeline
+                ctx.storeBytes(of: pipeline.previous, toByteOffset: Int(C.previous), as: UInt64.self)
+                ctx.storeBytes(of: pipeline.branchTarget, toByteOffset: Int(C.branchTarget), as: Bool.self)
+            } else if m7 {
+                ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
+            }
             unsafeBitCast(code, to: TranslatedBlock.self)(ctx)
+            if scalar {
+                timer.scalarPipeline = (ctx.load(fromByteOffset: Int(C.previous), as: UInt64.self),
+                                        ctx.load(fromByteOffset: Int(C.branchTarget), as: Bool.self))
+            } else if m7 {
+                timer.translatedToken = ctx.load(fromByteOffset: Int(C.token), as: UInt32.self)
+            }
             flagN = ctx.load(fromByteOffset: Int(C.flagN), as: Bool.self)
             flagZ = ctx.load(fromByteOffset: Int(C.flagZ), as: Bool.self)
             flagC = ctx.load(fromByteOffset: Int(C.flagC), as: Bool.self)
@@ -127,6 +157,61 @@ extension Machine {
             }
             if interpret { try stepOne(model, conditional: false) }
         }
+    }
+
+    /// Hand the stall counts translated code kept in the context to the timer.
+    func foldTranslatedStalls() {
+        guard translations != nil else { return }
+        let ctx = UnsafeMutableRawPointer(r)
+        typealias C = TranslatedContext
+        let branch = ctx.load(fromByteOffset: Int(C.stallBranch), as: UInt64.self)
+        let interlock = ctx.load(fromByteOffset: Int(C.stallInterlock), as: UInt64.self)
+        guard branch | interlock != 0 else { return }
+        timer.addTranslatedStalls(branch: branch, interlock: interlock)
+        ctx.storeBytes(of: 0, toByteOffset: Int(C.stallBranch), as: UInt64.self)
+        ctx.storeBytes(of: 0, toByteOffset: Int(C.stallInterlock), as: UInt64.self)
+    }
+
+    /// The fetch stall of an instruction outside the fetch window (translated code calls
+    /// this through `translatedFetchHelper` with the cycle count in the context).
+    func translatedFetch(_ pc: UInt32) -> UInt64 {
+        let ctx = UnsafeMutableRawPointer(r)
+        typealias C = TranslatedContext
+        timer.translatedNow = ctx.load(fromByteOffset: Int(C.now), as: UInt64.self)
+        let s = timer.translatedFetchStall(pc)
+        let window = timer.fetchWindow
+        ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
+        ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
+        return s
+    }
+
+    /// Retire a translated instruction with the timing model's own rules (the Cortex-M7),
+    /// from a record made of what the translated code knows: `shape` is region | beats << 8
+    /// | beat bytes << 16 | record bits << 24. Returns the new cycle count.
+    func translatedRetire(_ slot: UnsafeMutableRawPointer, pc: UInt32, address: UInt32, shape: UInt32) -> UInt64 {
+        let ctx = UnsafeMutableRawPointer(r)
+        typealias C = TranslatedContext
+        timer.translatedNow = ctx.load(fromByteOffset: Int(C.now), as: UInt64.self)
+        timer.translatedToken = ctx.load(fromByteOffset: Int(C.token), as: UInt32.self)
+        defer {
+            ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
+            let window = timer.fetchWindow
+            ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
+            ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
+        }
+        let rec = recordStorage
+        rec.pointee.pc = pc
+        rec.pointee.address = address
+        rec.pointee.region = UInt8(truncatingIfNeeded: shape)
+        rec.pointee.beats = UInt8(truncatingIfNeeded: shape >> 8)
+        rec.pointee.beatBytes = UInt8(truncatingIfNeeded: shape >> 16)
+        rec.pointee.bits = UInt8(truncatingIfNeeded: shape >> 24)
+        let s = slot.assumingMemoryBound(to: DecodedSlot.self)
+        let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
+        // The Cortex-M7 is the only model translated code retires this way: its rules
+        // specialised here, as in the interpreter's loop.
+        timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: true)
+        return timer.translatedNow
     }
 
     /// Translate the block at `start` into `e` (code nil when its first instruction is the
@@ -146,16 +231,17 @@ extension Machine {
             var last = false
             guard BlockTranslator.canTranslate(inst, pc: addr, endsBlock: &last) else { break }
             function = slot.pointee.function
-            let beats = BlockTranslator.transfers(inst)
+            let shape = BlockTranslator.transferShape(inst)
             block.append(TranslatableInstruction(
-                inst: inst, pc: addr,
+                inst: inst, pc: addr, slot: UnsafeMutableRawPointer(slot),
                 executions: (UnsafeMutableRawPointer(slot) + executionsOffset).assumingMemoryBound(to: UInt64.self),
-                cycles: UInt32(slot.pointee.timing.cycles) + beats))
+                timing: slot.pointee.timing, beats: BlockTranslator.transfers(inst), beatBytes: shape.bytes,
+                write: shape.write))
             addr &+= UInt32(inst.size)
             if last { break }
         }
         guard !block.isEmpty else { return }
-        var translator = BlockTranslator()
+        var translator = BlockTranslator(model: timer.model)
         guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
         var code = cache.install(bytes)
         if code == nil {
@@ -166,5 +252,39 @@ extension Machine {
         }
         e.pointee.function = function ?? 0
         e.pointee.code = code
+    }
+}
+
+/// The machine a context belongs to, without reference counting (the machine is running
+/// the block that calls the helper; a retain and release per call cost more than the
+/// helper's work, the machine's weak references making them the slow kind).
+@inline(__always)
+func translatedMachine(_ ctx: UnsafeMutableRawPointer) -> Unmanaged<Machine> {
+    Unmanaged<Machine>.fromOpaque(ctx.load(fromByteOffset: Int(TranslatedContext.machine), as: UnsafeRawPointer.self))
+}
+
+/// Helpers translated code calls (System V ABI: the context in rdi).
+let translatedFetchHelper: @convention(c) (UnsafeMutableRawPointer, UInt32) -> UInt64 = { ctx, pc in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.translatedFetch(pc) }
+}
+
+/// `shape`: region index | beats << 8 | beat bytes << 16 | write << 24.
+let translatedDataHelper: @convention(c) (UnsafeMutableRawPointer, UInt32, UInt32) -> UInt64 = { ctx, address, shape in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef {
+        $0.timer.translatedDataStall(region: Int(shape & 0xFF), address: address, beats: Int((shape >> 8) & 0xFF),
+                                     beatBytes: Int((shape >> 16) & 0xFF), write: shape >> 24 != 0)
+    }
+}
+
+/// `slot` is the instruction's decode-cache slot (`Machine.translatedRetire`).
+let translatedRetireHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UInt32, UInt32, UInt32) -> UInt64 = {
+    ctx, slot, pc, address, shape in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.translatedRetire(slot, pc: pc, address: address, shape: shape) }
+}
+
+/// A memo's hit count wrapped in translated code (`CoreTimer.translatedHitsWrapped`).
+let translatedWrapHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void = { ctx, memo in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef {
+        $0.timer.translatedHitsWrapped(memo.assumingMemoryBound(to: TimingMemo.self))
     }
 }

@@ -182,6 +182,11 @@ struct X86Assembler {
     mutating func test(_ a: HostReg, _ b: HostReg) { regOp([0x85], w: false, reg: b.n, a) }
     /// test r32, [m]
     mutating func test(_ a: HostReg, _ m: HostMem) { memOp([0x85], w: false, reg: a.n, m) }
+    /// test r32, imm32
+    mutating func testImm(_ d: HostReg, _ v: UInt32) {
+        regOp([0xF7], w: false, reg: 0, d)
+        imm32(Int32(bitPattern: v))
+    }
     mutating func imul(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xAF], w: false, reg: d.n, s) }
     mutating func imul64(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xAF], w: true, reg: d.n, s) }
     /// imul d32, s32, imm32
