@@ -32,7 +32,7 @@ public struct MachineOptions: Sendable {
     /// How guest code runs: decoded and interpreted one instruction at a time, or
     /// translated block by block into host code (`Translate/`; the same results).
     /// The default is `SERSIM_ENGINE` from the environment when it names one.
-    public var engine: ExecutionEngine = ExecutionEngine.fromEnvironment ?? .interpret
+    public var engine: ExecutionEngine = ExecutionEngine.fromEnvironment ?? .translate
 
     public init(timing: TimingModelKind? = nil, clockHz: Double? = nil, deliverFaultsToGuest: Bool = true,
                 profileFunctions: Bool = true) {

@@ -47,7 +47,7 @@ var repeats = 5
 var timing: TimingModelKind? = nil
 var only: Set<String>? = nil
 var printStatistics = false
-var engine = ExecutionEngine.interpret
+var engine = MachineOptions().engine
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -71,6 +71,7 @@ while let a = args.popFirst() {
             fail("--engine needs one of \(ExecutionEngine.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         engine = v
+        setenv("SERSIM_ENGINE", v.rawValue, 1)  // the SER runs' machines (ModelRunner) read it
     case "-h", "--help":
         print("usage: sersim-bench [--repeat N] [--timing MODEL] [--engine interpret|translate] [--only m4,m7,m0plus,ser-m4,ser-m7,ser-m0p] [--stats]")
         print("  --stats  after each run, print the timing model's statistics and the function profile")
@@ -140,7 +141,7 @@ func checkEngines() -> Never {
 #if DEBUG
 print("note: this is a debug build; benchmark with `swift run -c release sersim-bench`")
 #endif
-print("sersim-bench: \(repeats) runs each; rates in million simulated instructions per host second")
+print("sersim-bench: \(repeats) runs each (engine: \(engine.rawValue)); rates in million simulated instructions per host second")
 for c in cases where only?.contains(c.name) ?? true {
     let board: Board
     let image: FirmwareImage
