@@ -218,7 +218,7 @@ public final class CoreTimer {
     /// hot loops, which run no IT block), so the rules need not test it.
     @inlinable @inline(__always)
     public func retire(_ st: TimingRef, _ rec: RecordRef, as m: Model, memo: UnsafeMutablePointer<TimingMemo>?,
-                       alwaysExecuted: Bool = false) {
+                       alwaysExecuted: Bool = false, knownDataStall: UInt64 = .max) {
         // Each model counts the transfers where it tests for them anyway (an instruction
         // with transfers has executed: a skipped one makes none).
         if rec.bits & ExecutionRecord.Bit.exception != 0 {
@@ -233,7 +233,7 @@ public final class CoreTimer {
         case .m0plus, .m4, .xtensa:
             retireScalar(st, rec, m, alwaysExecuted: alwaysExecuted)
         case .m7:
-            retireM7(st, rec, memo, alwaysExecuted: alwaysExecuted)
+            retireM7(st, rec, memo, alwaysExecuted: alwaysExecuted, knownDataStall: knownDataStall)
         }
     }
 
@@ -516,8 +516,10 @@ public final class CoreTimer {
     // MARK: Cortex-M7: in-order dual issue (ARMScheduleM7.td)
 
     @inlinable @inline(always)
+    /// `knownDataStall`: the data stall, already looked up and counted (translated code),
+    /// or `.max` to look it up here.
     func retireM7(_ st: TimingRef, _ rec: RecordRef, _ memo: UnsafeMutablePointer<TimingMemo>?,
-                  alwaysExecuted: Bool = false) {
+                  alwaysExecuted: Bool = false, knownDataStall: UInt64 = .max) {
         // The dynamic inputs: the bubble before the instruction (misprediction, fetch) and
         // the data-memory stall, each looked up as the rules below would.
         var bubble: UInt64 = 0
@@ -530,7 +532,9 @@ public final class CoreTimer {
         if executed && rec.beats != 0 {
             countTransfers(rec)
             let r = Int(rec.region)
-            if !dataFree[r] {
+            if knownDataStall != .max {
+                stall = knownDataStall
+            } else if !dataFree[r] {
                 stall = memory.data(region: r, address: rec.address, beats: Int(rec.beats),
                                     beatBytes: Int(rec.beatBytes), write: rec.write)
                 stalls.data &+= stall

@@ -283,7 +283,7 @@ struct BlockTranslator {
             // state: when its memo's first entry matches that, the code applies it here.
             let bits = UInt32(ExecutionRecord.Bit.executed) | (branched ? UInt32(ExecutionRecord.Bit.branched) : 0)
                 | (t.write && t.beats != 0 ? UInt32(ExecutionRecord.Bit.write) : 0)
-            let slow = a.newLabel(), done = a.newLabel()
+            let slow = a.newLabel(), slowWithStall = a.newLabel(), done = a.newLabel()
             let fast = current > 0 && !branched && st.unit & CoreTimer.m7BranchUnit == 0
             if fast {
                 let memo = UInt64(UInt(bitPattern: t.slot)) &+ UInt64(DecodedSlot.memoDistance)
@@ -292,19 +292,35 @@ struct BlockTranslator {
                 a.alu(.sub, .rax, HostMem(Self.ctx, C.fetchLo))
                 a.alu(.cmp, .rax, HostMem(Self.ctx, C.fetchSpan))
                 a.jcc(.ae, slow)
+                // The data stall (r11), looked up here once: the slow path is told it.
+                a.movImm64(.r11, 0)
                 if t.beats != 0 {
+                    let free = a.newLabel()
                     a.load64(.r8, HostMem(Self.ctx, C.dataFree))
                     a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
-                    a.jcc(.e, slow)
+                    a.jcc(.ne, free)
+                    a.mov64(.rdi, Self.ctx)
+                    a.mov32(.rsi, .r12)
+                    a.mov32(.rdx, .rbp)
+                    a.alu(.or, .rdx, imm: t.beats << 8 | t.beatBytes << 16 | (t.write ? 1 << 24 : 0))
+                    a.load64(.rax, HostMem(Self.ctx, C.dataHelper))
+                    a.call(.rax)
+                    a.mov64(.r11, .rax)
+                    a.alu64(.cmp, .rax, imm: 255)
+                    a.jcc(.a, slowWithStall)
+                    a.bind(free)
                 }
-                // key = token | beats and record bits << 48 (no bubble, no stall)
+                // key = token | stall << 40 | beats and record bits << 48 (no bubble)
                 a.load32(.rax, HostMem(Self.ctx, C.token))
                 a.movImm64(.rcx, UInt64(t.beats | bits << 8) << 48)
                 a.alu64(.or, .rax, .rcx)
+                a.mov64(.rcx, .r11)
+                a.shift64(.shl, .rcx, 40)
+                a.alu64(.or, .rax, .rcx)
                 a.movImm64(.rdx, memo)
                 a.alu64(.cmp, .rax, HostMem(.rdx, Int32(layout.key)))
-                a.jcc(.ne, slow)
-                a.load32(.rax, HostMem(.rdx, Int32(layout.delta)))
+                a.jcc(.ne, slowWithStall)
+                a.load32(.rax, HostMem(.rdx, Int32(layout.delta)))  // the stall included
                 a.alu64(.add, Self.now, .rax)
                 a.load32(.rax, HostMem(.rdx, Int32(layout.out)))
                 a.store32(HostMem(Self.ctx, C.token), .rax)
@@ -322,7 +338,15 @@ struct BlockTranslator {
                 a.call(.rax)
                 a.jmp(done)
             }
+            // r9 (the helper's sixth argument): the data stall when the fast path looked it
+            // up, else UInt64.max.
             a.bind(slow)
+            a.movImm64(.r9, UInt64.max)
+            let call = a.newLabel()
+            a.jmp(call)
+            a.bind(slowWithStall)
+            a.mov64(.r9, .r11)
+            a.bind(call)
             a.store64(HostMem(Self.ctx, C.now), Self.now)
             a.mov64(.rdi, Self.ctx)
             a.movImm64(.rsi, UInt64(UInt(bitPattern: t.slot)))

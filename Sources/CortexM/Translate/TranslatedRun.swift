@@ -188,7 +188,8 @@ extension Machine {
     /// Retire a translated instruction with the timing model's own rules (the Cortex-M7),
     /// from a record made of what the translated code knows: `shape` is region | beats << 8
     /// | beat bytes << 16 | record bits << 24. Returns the new cycle count.
-    func translatedRetire(_ slot: UnsafeMutableRawPointer, pc: UInt32, address: UInt32, shape: UInt32) -> UInt64 {
+    func translatedRetire(_ slot: UnsafeMutableRawPointer, pc: UInt32, address: UInt32, shape: UInt32,
+                          dataStall: UInt64) -> UInt64 {
         let ctx = UnsafeMutableRawPointer(r)
         typealias C = TranslatedContext
         timer.translatedNow = ctx.load(fromByteOffset: Int(C.now), as: UInt64.self)
@@ -210,7 +211,8 @@ extension Machine {
         let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
         // The Cortex-M7 is the only model translated code retires this way: its rules
         // specialised here, as in the interpreter's loop.
-        timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: true)
+        timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: true,
+                     knownDataStall: dataStall)
         return timer.translatedNow
     }
 
@@ -277,9 +279,11 @@ let translatedDataHelper: @convention(c) (UnsafeMutableRawPointer, UInt32, UInt3
 }
 
 /// `slot` is the instruction's decode-cache slot (`Machine.translatedRetire`).
-let translatedRetireHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UInt32, UInt32, UInt32) -> UInt64 = {
-    ctx, slot, pc, address, shape in
-    translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.translatedRetire(slot, pc: pc, address: address, shape: shape) }
+/// `dataStall`: `UInt64.max`, or the data stall the code already looked up.
+let translatedRetireHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UInt32, UInt32, UInt32,
+                                            UInt64) -> UInt64 = {
+    ctx, slot, pc, address, shape, dataStall in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.translatedRetire(slot, pc: pc, address: address, shape: shape, dataStall: dataStall) }
 }
 
 /// A memo's hit count wrapped in translated code (`CoreTimer.translatedHitsWrapped`).
