@@ -296,15 +296,7 @@ struct BlockTranslator {
                 a.movImm64(.r11, 0)
                 if t.beats != 0 {
                     let free = a.newLabel()
-                    a.load64(.r8, HostMem(Self.ctx, C.dataFree))
-                    a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
-                    a.jcc(.ne, free)
-                    a.mov64(.rdi, Self.ctx)
-                    a.mov32(.rsi, .r12)
-                    a.mov32(.rdx, .rbp)
-                    a.alu(.or, .rdx, imm: t.beats << 8 | t.beatBytes << 16 | (t.write ? 1 << 24 : 0))
-                    a.load64(.rax, HostMem(Self.ctx, C.dataHelper))
-                    a.call(.rax)
+                    dataStall(t, free: free)
                     a.mov64(.r11, .rax)
                     a.alu64(.cmp, .rax, imm: 255)
                     a.jcc(.a, slowWithStall)
@@ -400,15 +392,7 @@ struct BlockTranslator {
         if t.beats != 0 {
             // The data stall of a region that is not free (`memory.data`).
             let free = a.newLabel()
-            a.load64(.r8, HostMem(Self.ctx, C.dataFree))
-            a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
-            a.jcc(.ne, free)
-            a.mov64(.rdi, Self.ctx)
-            a.mov32(.rsi, .r12)
-            a.mov32(.rdx, .rbp)
-            a.alu(.or, .rdx, imm: t.beats << 8 | t.beatBytes << 16 | (t.write ? 1 << 24 : 0))
-            a.load64(.rax, HostMem(Self.ctx, C.dataHelper))
-            a.call(.rax)
+            dataStall(t, free: free)
             a.alu64(.add, Self.now, .rax)
             a.bind(free)
         }
@@ -420,6 +404,21 @@ struct BlockTranslator {
             }
             if model == .m4 { a.storeImm8(HostMem(Self.ctx, C.branchTarget), 1) }
         }
+    }
+
+    /// The data stall of `t`'s transfers into rax (`memory.data` through the helper), or a
+    /// jump to `free` when the region has no wait states. Needs the address in r12d and
+    /// the region index in ebp (`translateAddress`).
+    private mutating func dataStall(_ t: TranslatableInstruction, free: HostLabel) {
+        a.load64(.r8, HostMem(Self.ctx, C.dataFree))
+        a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
+        a.jcc(.ne, free)
+        a.mov64(.rdi, Self.ctx)
+        a.mov32(.rsi, .r12)
+        a.mov32(.rdx, .rbp)
+        a.alu(.or, .rdx, imm: t.beats << 8 | t.beatBytes << 16 | (t.write ? 1 << 24 : 0))
+        a.load64(.rax, HostMem(Self.ctx, C.dataHelper))
+        a.call(.rax)
     }
 
     /// [M4] 3.3.2 single load/store timings and the address-generation interlock
