@@ -135,6 +135,8 @@ struct BlockTranslator {
             return i.rm != pcReg && shiftSupported(i)
         case .mul, .mla, .smlad, .smuad, .smlsd, .smusd:
             return i.rd != pcReg
+        case .smull, .umull, .smlal, .umlal, .qadd, .qsub:
+            return i.rd != pcReg && i.ra != pcReg && i.rn != pcReg && i.rm != pcReg
         case .sxtb16, .sxtab16, .sxtb, .sxth, .uxtb, .uxth, .uxtab:
             return i.rd != pcReg && i.rm != pcReg
         case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht,
@@ -681,6 +683,44 @@ struct BlockTranslator {
             a.setcc(.ne, .rdx)
             a.or8(flag(C.flagQ), .rdx)
             put(i.rd, .rsi)
+
+        case .smull, .umull, .smlal, .umlal:
+            // RdHi:RdLo (= or +=) Rn * Rm, 64 bits (`writeLong`: RdLo, then RdHi).
+            get(.rax, i.rn, pc)
+            get(.rcx, i.rm, pc)
+            if i.op == .smull || i.op == .smlal {
+                a.sx32to64(.rax, .rax)
+                a.sx32to64(.rcx, .rcx)
+            }
+            a.imul64(.rax, .rcx)
+            if i.op == .smlal || i.op == .umlal {
+                get(.rdx, i.ra, pc)  // RdHi
+                a.shift64(.shl, .rdx, 32)
+                get(.rsi, i.rd, pc)  // RdLo, zero-extended
+                a.alu64(.or, .rdx, .rsi)
+                a.alu64(.add, .rax, .rdx)
+            }
+            putLoaded(i.rd, .rax)
+            a.shift64(.shr, .rax, 32)
+            putLoaded(i.ra, .rax)
+        case .qadd, .qsub:
+            // Rd = SignedSat(Rm ± Rn, 32); Q set when it saturates.
+            get(.rax, i.rm, pc)
+            get(.rcx, i.rn, pc)
+            a.sx32to64(.rax, .rax)
+            a.sx32to64(.rcx, .rcx)
+            a.alu64(i.op == .qadd ? .add : .sub, .rax, .rcx)
+            let fits = a.newLabel()
+            a.sx32to64(.rdx, .rax)
+            a.alu64(.cmp, .rdx, .rax)
+            a.jcc(.e, fits)
+            a.mov64(.rdx, .rax)
+            a.shift64(.sar, .rdx, 63)
+            a.alu(.xor, .rdx, imm: 0x7FFF_FFFF)
+            a.mov32(.rax, .rdx)
+            a.storeImm8(flag(C.flagQ), 1)
+            a.bind(fits)
+            put(i.rd, .rax)
 
         // Extends
         case .sxtb16, .sxtab16:
