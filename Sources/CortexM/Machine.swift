@@ -145,6 +145,8 @@ public final class Machine {
     var callActive = false
     /// Translated blocks (`options.engine == .translate`), made on first use.
     var translations: TranslationCache?
+    /// The host gave no executable memory: the interpreter runs everything.
+    var translationUnavailable = false
 
     public init(board: Board, options: MachineOptions = MachineOptions()) throws {
         guard board.core.kind.executes else {
@@ -331,8 +333,8 @@ public final class Machine {
     /// The hot loop: one copy per timing model, so that each has its model's rules inlined
     /// and no model switch per instruction.
     func runToEvent() throws {
-        if options.engine == .translate && TranslationCache.supported(model: timer.model) {
-            try runToEventTranslated()
+        if options.engine == .translate, let cache = translationCache() {
+            try runToEventTranslated(cache)
             return
         }
         switch timer.model {

@@ -23,6 +23,8 @@ struct DecodedSlot {
     static var instOffset: Int? { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.inst) }
     /// Where `timing` sits in the slot (the hot loop's timing model reads it in place).
     @inline(__always) static var timingOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.timing)! }
+    /// Where `executions` sits in the slot (translated code counts it in place).
+    static var executionsOffset: Int { MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.executions)! }
 
     /// Each slot's `TimingMemo` (the Cortex-M7 model's memo of its last issue) lies this
     /// many bytes after it, in a block of memos spaced as the slots (`allocate`): the M0+

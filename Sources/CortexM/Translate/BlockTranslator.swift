@@ -54,15 +54,18 @@ enum TranslatedContext {
 struct TranslatableInstruction {
     var inst: Instruction
     var pc: UInt32
-    /// Its decode-cache slot, and the slot's execution counter.
-    var slot: UnsafeMutableRawPointer
-    var executions: UnsafeMutablePointer<UInt64>
+    /// Its decode-cache slot.
+    var slot: UnsafeMutablePointer<DecodedSlot>
     /// What the timing model precomputed for it.
     var timing: StaticTiming
     /// Data transfers (the execution record's beats) and their size.
     var beats: UInt32
     var beatBytes: UInt32
     var write: Bool
+
+    /// The slot's execution counter and Cortex-M7 memo, which the code updates in place.
+    var executions: UInt64 { UInt64(UInt(bitPattern: UnsafeMutableRawPointer(slot) + DecodedSlot.executionsOffset)) }
+    var memo: UInt64 { UInt64(UInt(bitPattern: DecodedSlot.memo(slot))) }
 
     /// The first eight bytes of its `StaticTiming`: what the M4 rules keep of it
     /// (`CoreTimer.prevInfo`).
@@ -101,11 +104,6 @@ struct BlockTranslator {
     init(model: CoreTimer.Model) {
         self.model = model
         epilogue = a.newLabel()
-    }
-
-    /// Timing models whose rules translated code applies.
-    static func supports(_ model: CoreTimer.Model) -> Bool {
-        model == .placeholder || model == .m0plus || model == .m4 || model == .xtensa || model == .m7
     }
 
     /// Whether `inst` can be translated (false: the interpreter runs it). `last` is set
@@ -156,28 +154,19 @@ struct BlockTranslator {
         }
     }
 
-    /// The data transfers a translated instruction makes (the execution record's beats).
-    static func transfers(_ i: Instruction) -> UInt32 {
+    /// The data transfers a translated instruction makes (the execution record's beats),
+    /// their size, and whether they are writes.
+    static func transfers(_ i: Instruction) -> (beats: UInt32, bytes: UInt32, write: Bool) {
         switch i.op {
-        case .ldm, .stm, .stmdb:
-            return UInt32(i.list.nonzeroBitCount)
-        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht, .ldrReg, .ldrbReg, .ldrsbReg,
-             .ldrhReg, .strImm, .strt, .strbImm, .strbt, .strhImm, .strht, .strReg, .strbReg, .strhReg, .ldrLit:
-            return 1
-        default:
-            return 0
-        }
-    }
-
-    /// The size of each transfer, and whether they are writes.
-    static func transferShape(_ i: Instruction) -> (bytes: UInt32, write: Bool) {
-        switch i.op {
-        case .ldm, .ldrImm, .ldrt, .ldrReg, .ldrLit: return (4, false)
-        case .stm, .stmdb, .strImm, .strt, .strReg: return (4, true)
-        case .ldrhImm, .ldrht, .ldrhReg: return (2, false)
-        case .strhImm, .strht, .strhReg: return (2, true)
-        case .strbImm, .strbt, .strbReg: return (1, true)
-        default: return (1, false)
+        case .ldm: return (UInt32(i.list.nonzeroBitCount), 4, false)
+        case .stm, .stmdb: return (UInt32(i.list.nonzeroBitCount), 4, true)
+        case .ldrImm, .ldrt, .ldrReg, .ldrLit: return (1, 4, false)
+        case .strImm, .strt, .strReg: return (1, 4, true)
+        case .ldrhImm, .ldrht, .ldrhReg: return (1, 2, false)
+        case .strhImm, .strht, .strhReg: return (1, 2, true)
+        case .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrbReg, .ldrsbReg: return (1, 1, false)
+        case .strbImm, .strbt, .strbReg: return (1, 1, true)
+        default: return (0, 0, false)
         }
     }
 
@@ -271,7 +260,7 @@ struct BlockTranslator {
     /// timing model charges (`CoreTimer.retire`; `branched`: it wrote PC).
     private mutating func retire(branched: Bool) {
         let t = block[current], st = t.timing
-        a.movImm64(.rax, UInt64(UInt(bitPattern: t.executions)))
+        a.movImm64(.rax, t.executions)
         a.inc64(HostMem(.rax))
         guard model != .placeholder else {
             a.alu64(.add, Self.now, imm: Int32(UInt32(st.cycles) + t.beats))
@@ -288,11 +277,8 @@ struct BlockTranslator {
             let slow = a.newLabel(), slowWithStall = a.newLabel(), done = a.newLabel()
             let fast = current > 0 && !branched && st.unit & CoreTimer.m7BranchUnit == 0
             if fast {
-                let memo = UInt64(UInt(bitPattern: t.slot)) &+ UInt64(DecodedSlot.memoDistance)
                 let layout = CoreTimer.memoLayout
-                a.movImm32(.rax, t.pc)
-                a.alu(.sub, .rax, HostMem(Self.ctx, C.fetchLo))
-                a.alu(.cmp, .rax, HostMem(Self.ctx, C.fetchSpan))
+                compareFetchWindow(t.pc)
                 a.jcc(.ae, slow)
                 // The data stall (r11), looked up here once: the slow path is told it.
                 a.movImm64(.r11, 0)
@@ -311,7 +297,7 @@ struct BlockTranslator {
                 a.mov64(.rcx, .r11)
                 a.shift64(.shl, .rcx, 40)
                 a.alu64(.or, .rax, .rcx)
-                a.movImm64(.rdx, memo)
+                a.movImm64(.rdx, t.memo)
                 a.alu64(.cmp, .rax, HostMem(.rdx, Int32(layout.key)))
                 a.jcc(.ne, slowWithStall)
                 a.load32(.rax, HostMem(.rdx, Int32(layout.delta)))  // the stall included
@@ -343,7 +329,7 @@ struct BlockTranslator {
             a.bind(call)
             a.store64(HostMem(Self.ctx, C.now), Self.now)
             a.mov64(.rdi, Self.ctx)
-            a.movImm64(.rsi, UInt64(UInt(bitPattern: t.slot)))
+            a.movImm64(.rsi, UInt64(UInt(bitPattern: t.slot)))  // the slot: its timing and memo
             a.movImm32(.rdx, t.pc)
             if t.beats != 0 {
                 a.mov32(.rcx, .r12)
@@ -362,9 +348,7 @@ struct BlockTranslator {
         // retireScalar. The fetch window first: its helper reads the cycle count before
         // this instruction.
         let inWindow = a.newLabel()
-        a.movImm32(.rax, t.pc)
-        a.alu(.sub, .rax, HostMem(Self.ctx, C.fetchLo))
-        a.alu(.cmp, .rax, HostMem(Self.ctx, C.fetchSpan))
+        compareFetchWindow(t.pc)
         a.jcc(.b, inWindow)
         a.store64(HostMem(Self.ctx, C.now), Self.now)
         a.mov64(.rdi, Self.ctx)
@@ -406,6 +390,14 @@ struct BlockTranslator {
             }
             if model == .m4 { a.storeImm8(HostMem(Self.ctx, C.branchTarget), 1) }
         }
+    }
+
+    /// Compare `pc` with the fetch window as `CoreTimer` does (`pc &- fetchLo` against
+    /// `fetchSpan`): below (`.b`), the fetch is free; at or above (`.ae`), it must be timed.
+    private mutating func compareFetchWindow(_ pc: UInt32) {
+        a.movImm32(.rax, pc)
+        a.alu(.sub, .rax, HostMem(Self.ctx, C.fetchLo))
+        a.alu(.cmp, .rax, HostMem(Self.ctx, C.fetchSpan))
     }
 
     /// The data stall of `t`'s transfers into rax (`memory.data` through the helper), or a

@@ -26,14 +26,14 @@ final class TranslationCache {
     var used = 0
     var generation: UInt64
 
-    /// Whether translated code can run for this timing model on this host.
-    static func supported(model: CoreTimer.Model) -> Bool {
+    /// Whether translated code can run on this host's architecture.
+    static let hostSupported: Bool = {
         #if arch(x86_64)
-        return BlockTranslator.supports(model)
+        return true
         #else
         return false
         #endif
-    }
+    }()
 
     init?(generation: UInt64) {
         let p = mmap(nil, TranslationCache.arenaBytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
@@ -74,16 +74,21 @@ final class TranslationCache {
 extension Machine {
     typealias TranslatedBlock = @convention(c) (UnsafeMutableRawPointer) -> Void
 
+    /// The translation cache, made on first use; nil where translated code cannot run
+    /// (another host architecture, or no executable memory, tried once).
+    func translationCache() -> TranslationCache? {
+        if let translations { return translations }
+        guard TranslationCache.hostSupported && !translationUnavailable else { return nil }
+        translations = TranslationCache(generation: memory.codeGeneration)
+        translationUnavailable = translations == nil
+        return translations
+    }
+
     /// The hot loop with translated blocks: each block runs to its end, to the next event
     /// or to an instruction the interpreter must run (`TranslatedContext.ExitReason`).
     @inline(never)
-    func runToEventTranslated() throws {
+    func runToEventTranslated(_ cache: TranslationCache) throws {
         if itState != 0 { try runITBlock() }
-        if translations == nil { translations = TranslationCache(generation: memory.codeGeneration) }
-        guard let cache = translations else {
-            try runToEventPlaceholder()  // no executable memory on this host
-            return
-        }
         let model = timer.model
         let ctx = UnsafeMutableRawPointer(r)
         typealias C = TranslatedContext
@@ -223,7 +228,6 @@ extension Machine {
         var block: [TranslatableInstruction] = []
         var addr = start
         var function: UInt16?
-        let executionsOffset = MemoryLayout<DecodedSlot>.offset(of: \DecodedSlot.executions)!
         while block.count < 64 {
             // Probes and a call's return address are the slow fetch path's to handle.
             if probes.contains(addr) || (callActive && addr == Machine.callReturnAddress) { break }
@@ -233,12 +237,10 @@ extension Machine {
             var last = false
             guard BlockTranslator.canTranslate(inst, pc: addr, endsBlock: &last) else { break }
             function = slot.pointee.function
-            let shape = BlockTranslator.transferShape(inst)
+            let transfer = BlockTranslator.transfers(inst)
             block.append(TranslatableInstruction(
-                inst: inst, pc: addr, slot: UnsafeMutableRawPointer(slot),
-                executions: (UnsafeMutableRawPointer(slot) + executionsOffset).assumingMemoryBound(to: UInt64.self),
-                timing: slot.pointee.timing, beats: BlockTranslator.transfers(inst), beatBytes: shape.bytes,
-                write: shape.write))
+                inst: inst, pc: addr, slot: slot, timing: slot.pointee.timing,
+                beats: transfer.beats, beatBytes: transfer.bytes, write: transfer.write))
             addr &+= UInt32(inst.size)
             if last { break }
         }

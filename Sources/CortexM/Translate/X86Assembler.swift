@@ -122,7 +122,6 @@ struct X86Assembler {
     mutating func loadU8(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xB6], w: false, reg: d.n, m) }
     mutating func loadU16(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xB7], w: false, reg: d.n, m) }
     mutating func loadS8(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xBE], w: false, reg: d.n, m) }
-    mutating func loadS16(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xBF], w: false, reg: d.n, m) }
     mutating func storeImm32(_ m: HostMem, _ v: UInt32) {
         memOp([0xC7], w: false, reg: 0, m)
         imm32(Int32(bitPattern: v))
@@ -145,7 +144,6 @@ struct X86Assembler {
         byte(0xB8 + d.low)
         imm64(v)
     }
-    mutating func lea64(_ d: HostReg, _ m: HostMem) { memOp([0x8D], w: true, reg: d.n, m) }
     /// movzx / movsx between registers.
     mutating func zx8(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xB6], w: false, reg: d.n, s, force8: true) }
     mutating func zx16(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xB7], w: false, reg: d.n, s) }
@@ -213,7 +211,6 @@ struct X86Assembler {
 
     mutating func setcc(_ c: HostCond, _ m: HostMem) { memOp([0x0F, 0x90 | c.rawValue], w: false, reg: 0, m) }
     mutating func setcc(_ c: HostCond, _ d: HostReg) { regOp([0x0F, 0x90 | c.rawValue], w: false, reg: 0, d, force8: true) }
-    mutating func cmov(_ c: HostCond, _ d: HostReg, _ s: HostReg) { regOp([0x0F, 0x40 | c.rawValue], w: false, reg: d.n, s) }
 
     mutating func jcc(_ c: HostCond, _ l: HostLabel) {
         byte(0x0F)

@@ -70,6 +70,19 @@ import ThumbISA
         }
     }
 
+    /// A host that refuses executable memory runs the interpreter with the machine's own
+    /// timing model (not the placeholder's).
+    @Test func withoutExecutableMemoryTheInterpreterRuns() throws {
+        let f = try #require(FirmwareFixtureTests.manifest.fixtures.first { $0.elf == "crc-m4-O2-nrf52840.elf" })
+        let c = Case(fixture: f, model: .cortexM4)
+        let a = try Self.machine(c, .interpret), b = try Self.machine(c, .translate)
+        b.translationUnavailable = true
+        let ra = Self.outcome(a) { try a.run(maxCycles: 200_000_000) }
+        let rb = Self.outcome(b) { try b.run(maxCycles: 200_000_000) }
+        #expect(ra == rb)
+        #expect(b.translations == nil)
+    }
+
     /// Run both engines to the same cycle limits, narrowing down to the first limit at
     /// which their states differ; describe the interpreter's instruction there.
     static func firstDifference(_ c: Case) throws -> String {
