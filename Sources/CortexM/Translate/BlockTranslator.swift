@@ -137,15 +137,23 @@ struct BlockTranslator {
             return i.rd != pcReg && i.ra != pcReg && i.rn != pcReg && i.rm != pcReg
         case .sxtb16, .sxtab16, .sxtb, .sxth, .uxtb, .uxth, .uxtab:
             return i.rd != pcReg && i.rm != pcReg
-        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht,
-             .ldrReg, .ldrbReg, .ldrsbReg, .ldrhReg:
+        case .shiftReg:
+            return i.rd != pcReg && i.rn != pcReg && i.rm != pcReg
+        case .ssat, .usat:
+            return i.rd != pcReg && i.rn != pcReg && shiftSupported(i)
+        case .nop:
+            return true
+        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht, .ldrshImm, .ldrsht,
+             .ldrReg, .ldrbReg, .ldrsbReg, .ldrhReg, .ldrshReg:
             return i.rd != pcReg && i.rn != pcReg && !(i.flags.contains(.wback) && i.rn == i.rd)
         case .strImm, .strt, .strbImm, .strbt, .strhImm, .strht, .strReg, .strbReg, .strhReg:
             return i.rn != pcReg
         case .ldrLit:
             return i.rd != pcReg
         case .ldm:
-            return i.list & 0x8000 == 0 && i.list != 0
+            // With PC in the list (POP {..., pc}): a function return, which ends the block.
+            last = i.list & 0x8000 != 0
+            return i.list & 0x7FFF != 0 && i.rn != pcReg
                 && !(i.flags.contains(.wback) && i.list & (1 << UInt16(i.rn.rawValue)) != 0)
         case .stm, .stmdb:
             return i.list != 0 && i.list & 0x8000 == 0
@@ -162,7 +170,7 @@ struct BlockTranslator {
         case .stm, .stmdb: return (UInt32(i.list.nonzeroBitCount), 4, true)
         case .ldrImm, .ldrt, .ldrReg, .ldrLit: return (1, 4, false)
         case .strImm, .strt, .strReg: return (1, 4, true)
-        case .ldrhImm, .ldrht, .ldrhReg: return (1, 2, false)
+        case .ldrhImm, .ldrht, .ldrhReg, .ldrshImm, .ldrsht, .ldrshReg: return (1, 2, false)
         case .strhImm, .strht, .strhReg: return (1, 2, true)
         case .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrbReg, .ldrsbReg: return (1, 1, false)
         case .strbImm, .strbt, .strbReg: return (1, 1, true)
@@ -509,8 +517,8 @@ struct BlockTranslator {
 
     /// The shifted register operand into `h` (Shift, A7.4.2); with `carry`, C becomes
     /// the shifter's carry out when the shift moves bits.
-    private mutating func shifted(_ h: HostReg, _ i: Instruction, _ pc: UInt32, carry: Bool) {
-        get(h, i.rm, pc)
+    private mutating func shifted(_ h: HostReg, _ i: Instruction, _ pc: UInt32, carry: Bool, of source: Reg? = nil) {
+        get(h, source ?? i.rm, pc)
         let n = i.shiftAmount
         guard n != 0 else { return }
         switch i.shiftType {
@@ -632,6 +640,12 @@ struct BlockTranslator {
         case .addReg, .adcReg, .subReg, .sbcReg, .rsbReg, .cmpReg, .cmnReg:
             shifted(.rcx, i, pc, carry: false)
             arith(i, pc, y: .rcx)
+        case .shiftReg:
+            shiftByRegister(i, pc)
+        case .ssat, .usat:
+            saturate(i, pc)
+        case .nop:
+            break
 
         // Multiplies
         case .mul:
@@ -747,11 +761,12 @@ struct BlockTranslator {
             put(i.rd, .rax)
 
         // Loads and stores
-        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht:
+        case .ldrImm, .ldrt, .ldrbImm, .ldrbt, .ldrsbImm, .ldrsbt, .ldrhImm, .ldrht, .ldrshImm, .ldrsht:
             immAddress(i, pc)
             let kind: AccessKind = switch i.op {
             case .ldrImm, .ldrt: .word
             case .ldrhImm, .ldrht: .half
+            case .ldrshImm, .ldrsht: .signedHalf
             case .ldrsbImm, .ldrsbt: .signedByte
             default: .byte
             }
@@ -763,9 +778,16 @@ struct BlockTranslator {
             get(.r10, i.rd, pc)
             store(i.op == .strImm || i.op == .strt ? .word : i.op == .strhImm || i.op == .strht ? .half : .byte, bail: bail)
             if i.flags.contains(.wback) { a.store32(HostMem(Self.ctx, C.regs + Int32(i.rn.rawValue) * 4), .r9) }
-        case .ldrReg, .ldrbReg, .ldrsbReg, .ldrhReg:
+        case .ldrReg, .ldrbReg, .ldrsbReg, .ldrhReg, .ldrshReg:
             regAddress(i, pc)
-            load(i.op == .ldrReg ? .word : i.op == .ldrhReg ? .half : i.op == .ldrsbReg ? .signedByte : .byte, bail: bail)
+            let kind: AccessKind = switch i.op {
+            case .ldrReg: .word
+            case .ldrhReg: .half
+            case .ldrshReg: .signedHalf
+            case .ldrsbReg: .signedByte
+            default: .byte
+            }
+            load(kind, bail: bail)
             putLoaded(i.rd, .rax)
         case .strReg, .strbReg, .strhReg:
             regAddress(i, pc)
@@ -776,6 +798,15 @@ struct BlockTranslator {
             a.movImm32(.rax, i.flags.contains(.add) ? base &+ i.imm : base &- i.imm)
             load(.word, bail: bail)
             putLoaded(i.rd, .rax)
+        case .ldm where i.list & 0x8000 != 0:
+            // POP {..., pc}: `multiple` leaves the target in the context's exit PC.
+            multiple(i, pc, bail: bail)
+            retire(branched: true)
+            a.load32(.rsi, HostMem(Self.ctx, C.exitPC))
+            let l = a.newLabel()
+            dynamicExits.append((l, pc &+ 4, current))
+            a.jmp(l)
+            return false
         case .ldm, .stm, .stmdb:
             multiple(i, pc, bail: bail)
 
@@ -783,6 +814,84 @@ struct BlockTranslator {
             preconditionFailure("BlockTranslator: \(i.op) passed canTranslate but has no emitter")
         }
         return true
+    }
+
+    /// LSL/LSR/ASR/ROR by register (Shift_C, A7.4.2): the amount is Rm's bottom byte, so
+    /// shifts of 32 and more happen; x86 masks its count, so the value is shifted in 64
+    /// bits with the amount clamped where the result no longer changes.
+    private mutating func shiftByRegister(_ i: Instruction, _ pc: UInt32) {
+        get(.rax, i.rn, pc)
+        get(.rcx, i.rm, pc)
+        a.alu(.and, .rcx, imm: 0xFF)
+        a.mov32(.rdi, .rcx)  // the amount as written, for the carry's "amount != 0"
+        // LSL and LSR by 33 or more give 0 with carry 0; ASR by 32 or more the sign.
+        let clamp: UInt32 = i.shiftType == .asr ? 32 : i.shiftType == .ror ? 0xFF : 33
+        if i.shiftType != .ror {
+            let small = a.newLabel()
+            a.alu(.cmp, .rcx, imm: clamp)
+            a.jcc(.be, small)
+            a.movImm32(.rcx, clamp)
+            a.bind(small)
+        }
+        switch i.shiftType {
+        case .lsl:
+            // Result in bits 0–31, carry out in bit 32.
+            a.shift64CL(.shl, .rax)
+            a.mov64(.rdx, .rax)
+            a.shift64(.shr, .rdx, 32)
+        case .lsr, .asr:
+            // The value in bits 32–63: result in 32–63, carry out in bit 31.
+            a.shift64(.shl, .rax, 32)
+            a.shift64CL(i.shiftType == .lsr ? .shr : .sar, .rax)
+            a.mov64(.rdx, .rax)
+            a.shift(.shr, .rdx, 31)
+            a.shift64(.shr, .rax, 32)
+        default:  // ror: by the amount mod 32; the carry is the result's bit 31
+            a.shiftCL(.ror, .rax)
+            a.mov32(.rdx, .rax)
+            a.shift(.shr, .rdx, 31)
+        }
+        a.mov32(.rax, .rax)
+        if setsFlags(i) {
+            a.alu(.and, .rdx, imm: 1)
+            let keep = a.newLabel()
+            a.test(.rdi, .rdi)
+            a.jcc(.e, keep)
+            a.store8(flag(C.flagC), .rdx)
+            a.bind(keep)
+            a.test(.rax, .rax)
+            setNZ()
+        }
+        put(i.rd, .rax)
+    }
+
+    /// SSAT/USAT (A7.7.145, A7.7.213): the shifted operand saturated to `imm2` bits; Q
+    /// is set when it saturates.
+    private mutating func saturate(_ i: Instruction, _ pc: UInt32) {
+        shifted(.rax, i, pc, carry: false, of: i.rn)
+        a.sx32to64(.rax, .rax)
+        let bits = UInt32(i.imm2)
+        let hi: Int32, lo: Int32
+        if i.op == .ssat {
+            hi = Int32(truncatingIfNeeded: (Int64(1) << (bits - 1)) - 1)
+            lo = Int32(truncatingIfNeeded: -(Int64(1) << (bits - 1)))
+        } else {
+            hi = Int32(truncatingIfNeeded: (Int64(1) << bits) - 1)
+            lo = 0
+        }
+        let done = a.newLabel(), low = a.newLabel(), sat = a.newLabel()
+        a.alu64(.cmp, .rax, imm: lo)
+        a.jcc(.l, low)
+        a.alu64(.cmp, .rax, imm: hi)
+        a.jcc(.le, done)
+        a.movImm32(.rax, UInt32(bitPattern: hi))
+        a.jmp(sat)
+        a.bind(low)
+        a.movImm32(.rax, UInt32(bitPattern: lo))
+        a.bind(sat)
+        a.storeImm8(flag(C.flagQ), 1)
+        a.bind(done)
+        put(i.rd, .rax)
     }
 
     private mutating func immCarry(_ i: Instruction) {
@@ -884,8 +993,8 @@ struct BlockTranslator {
 
     // MARK: Memory
 
-    enum AccessKind { case word, half, byte, signedByte
-        var bytes: UInt32 { switch self { case .word: 4; case .half: 2; default: 1 } }
+    enum AccessKind { case word, half, signedHalf, byte, signedByte
+        var bytes: UInt32 { switch self { case .word: 4; case .half, .signedHalf: 2; default: 1 } }
     }
 
     /// Address into eax, write-back value into r9d (`immAddress`).
@@ -946,10 +1055,11 @@ struct BlockTranslator {
     /// Load from the address in eax into eax.
     private mutating func load(_ kind: AccessKind, bail: HostLabel) {
         translateAddress(bytes: kind.bytes, write: false,
-                         alignMask: kind == .word ? C.alignMask32 : kind == .half ? C.alignMask16 : nil, bail: bail)
+                         alignMask: kind == .word ? C.alignMask32 : kind.bytes == 2 ? C.alignMask16 : nil, bail: bail)
         switch kind {
         case .word: a.load32(.rax, HostMem(.rdx))
         case .half: a.loadU16(.rax, HostMem(.rdx))
+        case .signedHalf: a.loadS16(.rax, HostMem(.rdx))
         case .byte: a.loadU8(.rax, HostMem(.rdx))
         case .signedByte: a.loadS8(.rax, HostMem(.rdx))
         }
@@ -984,7 +1094,21 @@ struct BlockTranslator {
         a.jcc(.ne, bail)
         let write = i.op != .ldm
         translateAddress(bytes: 4 * n, write: write, alignMask: nil, bail: bail)
-        var list = i.list
+        if !write && i.list & 0x8000 != 0 {
+            // LoadWritePC (BXWritePC): an EXC_RETURN value or an ARM-state target is the
+            // interpreter's, decided before any register changes. The target waits in the
+            // context (`retire` needs every scratch register).
+            a.load32(.r10, HostMem(.rdx, 4 * Int32(n - 1)))
+            a.mov32(.r11, .r10)
+            a.shift(.shr, .r11, 28)
+            a.alu(.cmp, .r11, imm: 0xF)
+            a.jcc(.e, bail)
+            a.testImm(.r10, 1)
+            a.jcc(.e, bail)
+            a.alu(.and, .r10, imm: ~1)
+            a.store32(HostMem(Self.ctx, C.exitPC), .r10)
+        }
+        var list = i.list & 0x7FFF
         var k: Int32 = 0
         while list != 0 {
             let r = Int32(list.trailingZeroBitCount)

@@ -122,6 +122,7 @@ struct X86Assembler {
     mutating func loadU8(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xB6], w: false, reg: d.n, m) }
     mutating func loadU16(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xB7], w: false, reg: d.n, m) }
     mutating func loadS8(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xBE], w: false, reg: d.n, m) }
+    mutating func loadS16(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xBF], w: false, reg: d.n, m) }
     mutating func storeImm32(_ m: HostMem, _ v: UInt32) {
         memOp([0xC7], w: false, reg: 0, m)
         imm32(Int32(bitPattern: v))
@@ -200,6 +201,10 @@ struct X86Assembler {
         regOp([0xC1], w: true, reg: op.rawValue, d)
         byte(amount)
     }
+    /// shift r32, cl (the count masked to 5 bits, as x86 does)
+    mutating func shiftCL(_ op: HostShift, _ d: HostReg) { regOp([0xD3], w: false, reg: op.rawValue, d) }
+    /// shift r64, cl (the count masked to 6 bits)
+    mutating func shift64CL(_ op: HostShift, _ d: HostReg) { regOp([0xD3], w: true, reg: op.rawValue, d) }
     mutating func not32(_ d: HostReg) { regOp([0xF7], w: false, reg: 2, d) }
     /// neg r32: CF = (operand != 0).
     mutating func neg32(_ d: HostReg) { regOp([0xF7], w: false, reg: 3, d) }

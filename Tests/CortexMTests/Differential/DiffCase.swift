@@ -536,7 +536,8 @@ struct DiffCaseBuilder {
         layout.units.append(address)
         let end = address
         let codeSize = Int(end - target.codeStart)
-        let poolStart = (codeSize + 3) & ~3
+        // Two bytes after the code hold the BKPT a whole run stops at.
+        let poolStart = (codeSize + 2 + 3) & ~3
         var code = [UInt8](repeating: 0, count: poolStart)
         var pool: [UInt32] = []
         var listing: [DiffInstruction] = []
@@ -579,6 +580,8 @@ struct DiffCaseBuilder {
                 listing.append(DiffInstruction(address: at, bytes: bytes, label: label, row: row))
             }
         }
+        // BKPT #1 where a whole run stops (`runWhole`); a step-by-step run stops before it.
+        code.replaceSubrange(codeSize..<codeSize + 2, with: [0x01, 0xBE])
         for v in pool { code += withUnsafeBytes(of: v.littleEndian, Array.init) }
         var regs = (0..<16).map { _ in gen.interestingWord() }
         regs[13] = target.windowBase + 0x800

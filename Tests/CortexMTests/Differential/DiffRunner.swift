@@ -131,9 +131,11 @@ final class SersimDiffRunner {
     let machine: Machine
     let zeros: [UInt8]
 
-    init(target: DiffTarget) throws {
+    init(target: DiffTarget, engine: ExecutionEngine = .interpret) throws {
         self.target = target
-        machine = try Machine(board: target.board, options: MachineOptions(deliverFaultsToGuest: false, profileFunctions: false))
+        var options = MachineOptions(deliverFaultsToGuest: false, profileFunctions: false)
+        options.engine = engine
+        machine = try Machine(board: target.board, options: options)
         zeros = [UInt8](repeating: 0, count: Int(target.ramSize))
     }
 
@@ -174,6 +176,30 @@ final class SersimDiffRunner {
         return CaseOutcome(trace: trace, states: states, fault: fault, ramClean: clean)
     }
 
+    /// Run a case whole, as `run(maxCycles:)` runs firmware (with the block translator
+    /// unless the engine says otherwise), to the BKPT at its end: the final state, or the
+    /// fault.
+    func runWhole(_ c: DiffCase) -> (state: StepState?, fault: String?) {
+        let t = target
+        machine.poke(t.codeStart, [UInt8](repeating: 0, count: 4096))
+        machine.poke(t.codeStart, c.code)
+        machine.poke(t.ramBase, zeros)
+        machine.poke(t.windowBase, c.window)
+        for k in 0..<16 { machine.setRegister(k, c.regs[k]) }
+        machine.setXPSR(c.xpsr)
+        machine.exclusiveMonitor = false
+        let stop: StopReason
+        do {
+            stop = try machine.run(maxCycles: machine.cycles + 100_000)
+        } catch {
+            return (nil, "\(error)")
+        }
+        guard stop == .breakpoint(1) else { return (nil, "stopped with \(stop) instead of at the end's BKPT") }
+        var regs = (0..<16).map { machine.register($0) }
+        regs[15] = c.end
+        return (StepState(regs: regs, xpsr: machine.xpsr, windowCRC: windowCRC()), nil)
+    }
+
     func windowCRC() -> UInt32 {
         (machine.peek(target.windowBase, count: Int(target.windowSize)) ?? []).withUnsafeBytes { crc32($0) }
     }
@@ -211,4 +237,19 @@ func compare(_ c: DiffCase, sersim: CaseOutcome, unicorn: CaseOutcome) -> String
         return "SRAM outside the data window was written (sersim: \(!sersim.ramClean), unicorn: \(!unicorn.ramClean))"
     }
     return nil
+}
+
+/// A whole translated run's final state against Unicorn's; nil when they agree.
+func compareFinal(_ c: DiffCase, translated: StepState?, fault: String?, unicorn b: StepState) -> String? {
+    guard let a = translated else { return "the run failed: \(fault ?? "?")" }
+    let mask: UInt32 = c.target.arch == .v6m ? 0xF000_0000 : 0xFE0F_FC00
+    var diffs: [String] = []
+    for r in 0..<16 where a.regs[r] != b.regs[r] {
+        diffs.append(String(format: "%@: sersim 0x%08x, unicorn 0x%08x", Reg(r).description, a.regs[r], b.regs[r]))
+    }
+    if a.xpsr & mask != b.xpsr & mask {
+        diffs.append(String(format: "xPSR: sersim 0x%08x, unicorn 0x%08x", a.xpsr & mask, b.xpsr & mask))
+    }
+    if a.windowCRC != b.windowCRC { diffs.append("data window differs") }
+    return diffs.isEmpty ? nil : "final state: " + diffs.joined(separator: "; ")
 }

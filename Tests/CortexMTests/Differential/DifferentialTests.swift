@@ -3,7 +3,9 @@ import Testing
 import ThumbISA
 @testable import CortexM
 
-/// sersim against Unicorn on random instruction streams from the encoding table.
+/// sersim against Unicorn on random instruction streams from the encoding table: each case
+/// step by step with the interpreter (every step compared), then whole with the block
+/// translator (the final state compared).
 ///
 /// The suite runs a bounded number of cases per core (a few seconds). For long runs:
 /// `scripts/difftest/run-many` (sets SERSIM_DIFFTEST_CASES, SERSIM_DIFFTEST_SEED,
@@ -24,6 +26,7 @@ import ThumbISA
         let target = DiffTarget.all.first { $0.name == name }!
         let oracle = try UnicornOracle()
         let sersim = try SersimDiffRunner(target: target)
+        let translated = try SersimDiffRunner(target: target, engine: .translate)
         var builder = DiffCaseBuilder(target: target, seed: DifferentialTests.seed)
         var failures: [String] = []
         var instructions = 0
@@ -42,6 +45,15 @@ import ThumbISA
             if let d = compare(c, sersim: a, unicorn: b) {
                 failures.append("case seed 0x\(String(caseSeed, radix: 16)) on \(target.name): \(d)\n\(c.listing(trace: a.trace))")
                 if failures.count >= 5 { break }
+            } else if b.fault == nil, let want = b.states.last {
+                // The same case run whole by the block translator: its final state against
+                // Unicorn's.
+                let (got, fault) = translated.runWhole(c)
+                if let d = compareFinal(c, translated: got, fault: fault, unicorn: want) {
+                    failures.append("case seed 0x\(String(caseSeed, radix: 16)) on \(target.name), translated: \(d)\n"
+                                    + c.listing(trace: a.trace))
+                    if failures.count >= 5 { break }
+                }
             }
         }
         #expect(built >= DifferentialTests.cases * 9 / 10, "only \(built) of \(DifferentialTests.cases) cases could be built")
