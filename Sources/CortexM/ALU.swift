@@ -98,11 +98,13 @@ extension Machine {
     /// ITAdvance (A7.3.2).
     @inline(__always)
     func advanceIT() {
-        if itState & 7 == 0 {
-            itState = 0
-        } else {
-            itState = (itState & 0xE0) | ((itState << 1) & 0x1F)
-        }
+        itState = Machine.itAdvance(itState)
+    }
+
+    /// ITSTATE after an instruction of an IT block.
+    @inline(__always)
+    static func itAdvance(_ state: UInt8) -> UInt8 {
+        state & 7 == 0 ? 0 : (state & 0xE0) | ((state << 1) & 0x1F)
     }
 
     /// Does this instruction set the flags here (resolving the 16-bit "outside IT" rule)?

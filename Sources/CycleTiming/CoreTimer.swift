@@ -314,9 +314,19 @@ public final class CoreTimer {
     }
 
     /// Stall cycles translated code counted itself.
-    public func addTranslatedStalls(branch: UInt64, interlock: UInt64) {
+    public func addTranslatedStalls(branch: UInt64, interlock: UInt64, skipped: UInt64) {
         stalls.branch &+= branch
         stalls.interlock &+= interlock
+        skippedCount &+= skipped
+    }
+
+    /// [M4] The `StaticTiming.unit` bit of an IT instruction, which folds onto a preceding
+    /// 16-bit instruction (`retireScalar`).
+    public static let m4FoldingIT: UInt8 = M4Rare.it
+
+    /// The scalar rules' memory of an instruction an IT condition skipped (`retireScalar`).
+    public static func skippedPrevious(flags: UInt8) -> UInt64 {
+        packPrev(opClass: OpClass.hint.rawValue, flags: flags & TimingFlags.wide)
     }
 
     /// Cycles spent with the core stalled or asleep (WFI waiting for an interrupt).

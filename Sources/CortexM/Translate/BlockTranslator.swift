@@ -40,6 +40,8 @@ enum TranslatedContext {
     static let retireHelper: Int32 = 208
     static let token: Int32 = 216       // CoreTimer.translatedToken (Cortex-M7)
     static let wrapHelper: Int32 = 224
+    static let itState: Int32 = 232     // ITSTATE where a block left inside an IT block, else 0
+    static let skipped: Int32 = 240     // instructions an IT condition skipped (scalar models)
     static let bytes = 256
 
     enum ExitReason: UInt32 {
@@ -62,6 +64,8 @@ struct TranslatableInstruction {
     var beats: UInt32
     var beatBytes: UInt32
     var write: Bool
+    /// ITSTATE when it runs: its condition in bits 4–7; 0 outside an IT block.
+    var itState: UInt8 = 0
 
     /// The slot's execution counter and Cortex-M7 memo, which the code updates in place.
     var executions: UInt64 { UInt64(UInt(bitPattern: UnsafeMutableRawPointer(slot) + DecodedSlot.executionsOffset)) }
@@ -86,9 +90,9 @@ struct BlockTranslator {
     typealias C = TranslatedContext
     var a = X86Assembler()
     let layout = RegionLayout()
-    /// Exit stubs: label, guest pc, reason, the r15 value to leave behind, and the index
-    /// of the last instruction retired before it (nil: none).
-    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32, Int?)] = []
+    /// Exit stubs: label, guest pc, reason, the r15 value to leave behind, the index of the
+    /// last instruction retired before it (nil: none), and ITSTATE there.
+    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32, Int?, UInt8)] = []
     /// The timing rules the code applies.
     let model: CoreTimer.Model
     private var block: [TranslatableInstruction] = []
@@ -200,13 +204,27 @@ struct BlockTranslator {
             current = k
             let before: Int? = k > 0 ? k - 1 : nil
             if k > 0 {
-                // The hot loop's test before every instruction.
+                // The hot loop's test before every instruction (inside an IT block too, as
+                // `runITBlock` tests).
                 a.alu64(.cmp, Self.now, HostMem(Self.ctx, C.nextEvent))
-                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4, retired: before))
+                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4, retired: before, itState: t.itState))
             }
-            let bail = exit(t.pc, .interpret, r15: k == 0 ? t.pc &+ 4 : lastPC &+ 4, retired: before)
-            guard emit(t, bail: bail) else { break }  // a branch retires itself on each path
-            retire(branched: false)
+            let bail = exit(t.pc, .interpret, r15: k == 0 ? t.pc &+ 4 : lastPC &+ 4, retired: before, itState: t.itState)
+            if t.itState != 0 {
+                // In an IT block: the condition decides, and a skipped instruction retires
+                // as skipped. (A group with a branch is never translated.)
+                let skip = a.newLabel(), join = a.newLabel()
+                condition(bits: t.itState >> 4, falseLabel: skip)
+                _ = emit(t, bail: bail)
+                retire(branched: false)
+                a.jmp(join)
+                a.bind(skip)
+                retire(branched: false, executed: false)
+                a.bind(join)
+            } else {
+                guard emit(t, bail: bail) else { break }  // a branch retires itself on each path
+                retire(branched: false)
+            }
             lastPC = t.pc
             if k == block.count - 1 {
                 a.jmp(exit(fallthroughPC, .next, r15: t.pc &+ 4, retired: k))
@@ -226,26 +244,32 @@ struct BlockTranslator {
         a.load64(Self.regions, HostMem(Self.ctx, C.regions))
     }
 
-    private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32, retired: Int?) -> HostLabel {
+    private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32, retired: Int?,
+                               itState: UInt8 = 0) -> HostLabel {
         let l = a.newLabel()
-        exits.append((l, pc, reason, r15, retired))
+        exits.append((l, pc, reason, r15, retired, itState))
         return l
     }
 
+    /// Whether the instruction before the current one is known when translating: it is in
+    /// the block and not conditional (the M4 rules look at it).
+    private var previousIsStatic: Bool { current > 0 && block[current - 1].itState == 0 }
+
     /// The Cortex-M4 rules' memory of the last retired instruction, as `retireScalar`
-    /// leaves it.
+    /// leaves it (a conditional instruction stored it itself).
     private mutating func leavePrevious(_ retired: Int?) {
-        guard model == .m4, let retired else { return }
+        guard model == .m4, let retired, block[retired].itState == 0 else { return }
         a.movImm64(.rax, block[retired].previousInfo)
         a.store64(HostMem(Self.ctx, C.previous), .rax)
     }
 
     private mutating func emitExits() {
-        for (l, pc, reason, r15, retired) in exits {
+        for (l, pc, reason, r15, retired, itState) in exits {
             a.bind(l)
             a.storeImm32(HostMem(Self.ctx, C.exitPC), pc)
             a.storeImm32(HostMem(Self.ctx, C.exitReason), reason.rawValue)
             a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
+            if itState != 0 { a.storeImm8(HostMem(Self.ctx, C.itState), itState) }
             leavePrevious(retired)
             a.jmp(epilogue)
         }
@@ -265,13 +289,16 @@ struct BlockTranslator {
     }
 
     /// The current instruction retires: its slot's execution count, and the cycles the
-    /// timing model charges (`CoreTimer.retire`; `branched`: it wrote PC).
-    private mutating func retire(branched: Bool) {
-        let t = block[current], st = t.timing
+    /// timing model charges (`CoreTimer.retire`; `branched`: it wrote PC; not `executed`:
+    /// an IT condition skipped it, so it made no transfers).
+    private mutating func retire(branched: Bool, executed: Bool = true) {
+        var t = block[current]
+        let st = t.timing
+        if !executed { t.beats = 0; t.write = false }
         a.movImm64(.rax, t.executions)
         a.inc64(HostMem(.rax))
         guard model != .placeholder else {
-            a.alu64(.add, Self.now, imm: Int32(UInt32(st.cycles) + t.beats))
+            a.alu64(.add, Self.now, imm: Int32(executed ? UInt32(st.cycles) + t.beats : UInt32(st.skippedCycles)))
             return
         }
         if model == .m7 {
@@ -280,7 +307,7 @@ struct BlockTranslator {
             // instruction that is not a branch, fetches inside the fetch window and moves
             // no data to a region with wait states has no dynamic input but the pipeline
             // state: when its memo's first entry matches that, the code applies it here.
-            let bits = UInt32(ExecutionRecord.Bit.executed) | (branched ? UInt32(ExecutionRecord.Bit.branched) : 0)
+            let bits = (executed ? UInt32(ExecutionRecord.Bit.executed) : 0) | (branched ? UInt32(ExecutionRecord.Bit.branched) : 0)
                 | (t.write && t.beats != 0 ? UInt32(ExecutionRecord.Bit.write) : 0)
             let slow = a.newLabel(), slowWithStall = a.newLabel(), done = a.newLabel()
             let fast = current > 0 && !branched && st.unit & CoreTimer.m7BranchUnit == 0
@@ -365,6 +392,15 @@ struct BlockTranslator {
         a.call(.rax)
         a.alu64(.add, Self.now, .rax)
         a.bind(inWindow)
+        if !executed {
+            a.alu64(.add, Self.now, imm: Int32(st.skippedCycles))
+            a.alu64(.add, HostMem(Self.ctx, C.skipped), imm: 1)
+            if model == .m4 {
+                a.movImm64(.rax, CoreTimer.skippedPrevious(flags: st.flags))
+                a.store64(HostMem(Self.ctx, C.previous), .rax)
+            }
+            return
+        }
         var base = Int32(st.cycles) + Int32(t.beats)
         if model == .m4 {
             if current == 0 {
@@ -381,6 +417,12 @@ struct BlockTranslator {
                 a.storeImm8(HostMem(Self.ctx, C.branchTarget), 0)
             }
             if t.beats != 0 { base = m4LoadStore(t, base) }
+            if st.unit & CoreTimer.m4FoldingIT != 0 { base = m4FoldIT(base) }
+            if t.itState != 0 {
+                // What follows reads it from the context (`previousIsStatic`).
+                a.movImm64(.rax, t.previousInfo)
+                a.store64(HostMem(Self.ctx, C.previous), .rax)
+            }
         }
         a.alu64(.add, Self.now, imm: base)
         if t.beats != 0 {
@@ -432,7 +474,7 @@ struct BlockTranslator {
         let memOp = st.flags & (TimingFlags.memSingle | TimingFlags.multiple) != 0
         guard memOp else { return b }
         let div = UInt32(OpClass.div.rawValue)
-        if current > 0 {
+        if previousIsStatic {
             let prev = block[current - 1].timing
             if prev.writes & st.early != 0 && UInt32(prev.opClass) <= div {
                 b += 1
@@ -453,7 +495,7 @@ struct BlockTranslator {
         guard st.flags & TimingFlags.memSingle != 0 else { return b }
         if st.flags & TimingFlags.storeImmediate != 0 {
             b = 1 + (b - base)  // "always one cycle" (plus the interlock above)
-        } else if current > 0 {
+        } else if previousIsStatic {
             let prev = block[current - 1].timing
             if prev.flags & TimingFlags.loadLike != 0 && prev.loaded & st.early == 0 { b -= 1 }
         } else {
@@ -484,6 +526,27 @@ struct BlockTranslator {
         return b
     }
 
+    /// [M4] An IT instruction folds onto a preceding 16-bit instruction that was not a
+    /// hint (`retireScalar`): no cycles of its own.
+    private mutating func m4FoldIT(_ base: Int32) -> Int32 {
+        let hint = OpClass.hint.rawValue
+        if previousIsStatic {
+            let prev = block[current - 1].timing
+            return prev.flags & TimingFlags.wide == 0 && prev.opClass != hint ? 0 : base
+        }
+        // The previous instruction from the context: class in byte 0, flags in byte 1.
+        let keep = a.newLabel()
+        a.loadU8(.rax, HostMem(Self.ctx, C.previous + 1))
+        a.testImm(.rax, UInt32(TimingFlags.wide))
+        a.jcc(.ne, keep)
+        a.loadU8(.rax, HostMem(Self.ctx, C.previous))
+        a.alu(.cmp, .rax, imm: UInt32(hint))
+        a.jcc(.e, keep)
+        a.alu64(.sub, Self.now, imm: base)
+        a.bind(keep)
+        return base
+    }
+
     // MARK: Guest registers and flags
 
     private mutating func get(_ h: HostReg, _ g: Reg, _ pc: UInt32) {
@@ -511,8 +574,8 @@ struct BlockTranslator {
     }
 
     private func setsFlags(_ i: Instruction) -> Bool {
-        // Blocks run outside IT blocks only: the 16-bit "outside IT" forms set flags.
-        i.flags.contains(.setFlags) || i.flags.contains(.setFlagsOutsideIT)
+        // The 16-bit "outside IT" forms set flags outside IT blocks only.
+        i.flags.contains(.setFlags) || (i.flags.contains(.setFlagsOutsideIT) && block[current].itState == 0)
     }
 
     /// The shifted register operand into `h` (Shift, A7.4.2); with `carry`, C becomes
@@ -644,7 +707,7 @@ struct BlockTranslator {
             shiftByRegister(i, pc)
         case .ssat, .usat:
             saturate(i, pc)
-        case .nop:
+        case .nop, .it:  // IT: its block's conditions are the translator's (`itState`)
             break
 
         // Multiplies
@@ -963,7 +1026,11 @@ struct BlockTranslator {
 
     /// Jump to `falseLabel` unless the flags pass `cond` (ConditionPassed, A7.3.1).
     private mutating func condition(_ cond: Condition, falseLabel: HostLabel) {
-        let c = unsafeBitCast(cond, to: UInt8.self)
+        condition(bits: cond.rawValue, falseLabel: falseLabel)
+    }
+
+    /// `condition` for a 4-bit condition field (an IT block's).
+    private mutating func condition(bits c: UInt8, falseLabel: HostLabel) {
         switch c >> 1 {
         case 0: a.loadU8(.rax, flag(C.flagZ))
         case 1: a.loadU8(.rax, flag(C.flagC))

@@ -154,13 +154,22 @@ extension Machine {
             timer.translatedNow = ctx.load(fromByteOffset: Int(C.now), as: UInt64.self)
             pc = ctx.load(fromByteOffset: Int(C.exitPC), as: UInt32.self)
             let interpret = ctx.load(fromByteOffset: Int(C.exitReason), as: UInt32.self) == C.ExitReason.interpret.rawValue
+            let it = ctx.load(fromByteOffset: Int(C.itState), as: UInt8.self)
+            if it != 0 {
+                // The block left inside an IT block (an event, or an instruction the
+                // interpreter must run): the interpreter goes on with it.
+                itState = it
+                ctx.storeBytes(of: 0, toByteOffset: Int(C.itState), as: UInt8.self)
+            }
             // As `stepOne` does, the function profile changes with the first instruction
             // that completes in another function (a block that bails at its first
             // instruction completed none).
             if options.profileFunctions && Int(e.pointee.function) != profileCurrent && !(interpret && pc == start) {
                 switchProfile(to: Int(e.pointee.function), now: before)
             }
-            if interpret { try stepOne(model, conditional: false) }
+            if interpret {
+                if itState != 0 { try runITBlock() } else { try stepOne(model, conditional: false) }
+            }
         }
     }
 
@@ -171,10 +180,12 @@ extension Machine {
         typealias C = TranslatedContext
         let branch = ctx.load(fromByteOffset: Int(C.stallBranch), as: UInt64.self)
         let interlock = ctx.load(fromByteOffset: Int(C.stallInterlock), as: UInt64.self)
-        guard branch | interlock != 0 else { return }
-        timer.addTranslatedStalls(branch: branch, interlock: interlock)
+        let skipped = ctx.load(fromByteOffset: Int(C.skipped), as: UInt64.self)
+        guard branch | interlock | skipped != 0 else { return }
+        timer.addTranslatedStalls(branch: branch, interlock: interlock, skipped: skipped)
         ctx.storeBytes(of: 0, toByteOffset: Int(C.stallBranch), as: UInt64.self)
         ctx.storeBytes(of: 0, toByteOffset: Int(C.stallInterlock), as: UInt64.self)
+        ctx.storeBytes(of: 0, toByteOffset: Int(C.skipped), as: UInt64.self)
     }
 
     /// The fetch stall of an instruction outside the fetch window (translated code calls
@@ -216,9 +227,34 @@ extension Machine {
         let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
         // The Cortex-M7 is the only model translated code retires this way: its rules
         // specialised here, as in the interpreter's loop.
-        timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: true,
+        timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: false,
                      knownDataStall: dataStall)
         return timer.translatedNow
+    }
+
+    /// An IT instruction and the instructions of its block, each with the ITSTATE it runs
+    /// under; nil unless all of them can be translated and none ends a block (a branch).
+    func translatableITBlock(_ slot: UnsafeMutablePointer<DecodedSlot>, at start: UInt32,
+                             function: UInt16) -> [TranslatableInstruction]? {
+        let it = slot.pointee.inst
+        var group = [TranslatableInstruction(inst: it, pc: start, slot: slot, timing: slot.pointee.timing,
+                                             beats: 0, beatBytes: 0, write: false)]
+        var state = it.cond.rawValue << 4 | UInt8(it.list & 0xF)
+        var addr = start &+ UInt32(it.size)
+        while state != 0 {
+            if probes.contains(addr) || (callActive && addr == Machine.callReturnAddress) { return nil }
+            guard let s = try? fetch(addr), s != probeSlot, s.pointee.function == function else { return nil }
+            let inst = s.pointee.inst
+            var last = false
+            guard inst.op != .it, BlockTranslator.canTranslate(inst, pc: addr, endsBlock: &last), !last else { return nil }
+            let transfer = BlockTranslator.transfers(inst)
+            group.append(TranslatableInstruction(
+                inst: inst, pc: addr, slot: s, timing: s.pointee.timing,
+                beats: transfer.beats, beatBytes: transfer.bytes, write: transfer.write, itState: state))
+            addr &+= UInt32(inst.size)
+            state = Machine.itAdvance(state)
+        }
+        return group
     }
 
     /// Translate the block at `start` into `e` (code nil when its first instruction is the
@@ -234,6 +270,15 @@ extension Machine {
             guard let slot = try? fetch(addr), slot != probeSlot else { break }
             let inst = slot.pointee.inst
             if let function, slot.pointee.function != function { break }
+            if inst.op == .it {
+                // An IT instruction and its whole block, or neither.
+                guard let group = translatableITBlock(slot, at: addr, function: slot.pointee.function),
+                      block.count + group.count <= 64 else { break }
+                function = slot.pointee.function
+                block += group
+                addr = group.last!.pc &+ UInt32(group.last!.inst.size)
+                continue
+            }
             var last = false
             guard BlockTranslator.canTranslate(inst, pc: addr, endsBlock: &last) else { break }
             function = slot.pointee.function

@@ -83,6 +83,60 @@ import ThumbISA
         #expect(b.translations == nil)
     }
 
+    /// An IT block whose instructions alternate between executed and skipped, one of
+    /// them a load from the SCS (the interpreter's, so the block leaves mid-IT), stopped by
+    /// the cycle limit at every cycle of the run: the engines agree at each stop, and the
+    /// program computes what it should.
+    @Test(arguments: ["nano33ble", "stm32f746", "nano-rp2040"])
+    func itBlocksLeftAtEveryCycle(_ boardName: String) throws {
+        let board = TestBoards.named(boardName)
+        let v6m = board.core.kind == .cortexM0plus
+        let flash = try #require(board.memory.first { $0.executable && !$0.writable && $0.usable }?.base)
+        let start = flash + 0x2000
+        // r3 = 5 ... 1; r2 counts the even values; r0 = SysTick CVR on odd ones.
+        var code: [UInt16] = [
+            0x4905,  //    ldr   r1, =0xE000E018     (SysTick CVR)
+            0x2200,  //    movs  r2, #0
+            0x2305,  //    movs  r3, #5
+            0x2401,  // 6: movs  r4, #1
+            0x4223,  //    tst   r3, r4
+            0xBF14,  //    ite   ne
+            0x6808,  //    ldrne r0, [r1]
+            0x3201,  //    addeq r2, #1
+            0x3B01,  //    subs  r3, #1
+            0xD1F8,  //    bne   6
+            0xBE01,  //    bkpt  #1
+            0x0000,
+            0xE018, 0xE000,  // the literal
+        ]
+        if v6m {
+            // ARMv6-M has no IT: the same loop with a branch (and no SCS load).
+            code[5] = 0xD100  // bne over the next instruction
+            code[6] = 0x3201  // adds r2, #1
+            code[7] = 0xBF00  // nop
+        }
+        let bytes = code.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        func run(_ engine: ExecutionEngine, _ model: TimingModelKind, limit: UInt64) throws -> (String, Machine) {
+            var options = MachineOptions(timing: model, profileFunctions: false)
+            options.engine = engine
+            let m = try Machine(board: board, options: options)
+            #expect(m.poke(start, bytes))
+            m.setRegister(13, 0x2000_8000)
+            m.setRegister(15, start)
+            return (Self.outcome(m) { try m.run(maxCycles: limit) }, m)
+        }
+        for model in Self.models(boardName) {
+            let (full, m) = try run(.translate, model, limit: 10_000)
+            #expect(full.hasPrefix("breakpoint(1)"), "\(full)")
+            #expect(m.register(2) == 2)
+            for limit in UInt64(1)...m.cycles {
+                let (a, _) = try run(.interpret, model, limit: limit), (b, _) = try run(.translate, model, limit: limit)
+                #expect(a == b, "\(boardName) \(model.rawValue), cycle limit \(limit)")
+                if a != b { break }
+            }
+        }
+    }
+
     /// Run both engines to the same cycle limits, narrowing down to the first limit at
     /// which their states differ; describe the interpreter's instruction there.
     static func firstDifference(_ c: Case) throws -> String {
