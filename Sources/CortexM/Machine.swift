@@ -147,6 +147,8 @@ public final class Machine {
     var translations: TranslationCache?
     /// The host gave no executable memory: the interpreter runs everything.
     var translationUnavailable = false
+    /// The memory system's fetch fast path generation translated code last copied (`refreshFetchPath`).
+    var fetchPathGeneration: UInt32 = 0
 
     public init(board: Board, options: MachineOptions = MachineOptions()) throws {
         guard board.core.kind.executes else {

@@ -265,7 +265,65 @@ public final class CoreTimer {
     public var isScalarModel: Bool { model == .m0plus || model == .m4 || model == .xtensa }
 
     /// The instruction-fetch window: a fetch outside it is timed by `translatedFetchStall`.
-    public var fetchWindow: (lo: UInt32, span: UInt32) { (fetchLo, fetchSpan) }
+    public var fetchWindow: (lo: UInt32, span: UInt32) {
+        get { (fetchLo, fetchSpan) }
+        set { (fetchLo, fetchSpan) = newValue }
+    }
+
+    /// The fetch look-up translated code makes itself (`fetchStall`'s `.icache` and `.xip`
+    /// cases when the line is in its set's most recently used way: no stall, no change to
+    /// the cache but its access count). `span` 0: none, every fetch outside the window is
+    /// the helper's. Valid until the next call into the timer that fetches.
+    public struct TranslatedFetchPath {
+        public var lo: UInt32 = 1
+        public var span: UInt32 = 0
+        public var lineShift: UInt32 = 0
+        public var setMask: UInt32 = 0
+        /// The window a hit opens: the line (I-cache) or sector (XIP) minus one.
+        public var windowMask: UInt32 = 0
+        public var sectorShift: UInt32 = 0
+        public var sectorIndexMask: UInt32 = 0
+        /// 1 for the XIP cache (a hit needs the sector's valid bit too), else 0.
+        public var sectored: UInt32 = 0
+        public var tags: UnsafeMutablePointer<UInt32>?
+        public var mru: UnsafeMutablePointer<Int32>?
+        public var valid: UnsafeMutablePointer<UInt8>?
+        /// The region's fetch counter.
+        public var counter: UnsafeMutablePointer<UInt64>?
+        public init() {}
+    }
+
+    /// Changes whenever `translatedFetchPath` may have.
+    public var translatedFetchPathGeneration: UInt32 { memory.fastGeneration }
+
+    public var translatedFetchPath: TranslatedFetchPath {
+        var p = TranslatedFetchPath()
+        let cache: CacheModel?
+        switch memory.fastMode {
+        case .icache: cache = memory.icache
+        case .xip: cache = memory.xip; p.sectored = 1
+        default: cache = nil
+        }
+        guard let c = cache else { return p }
+        p.lo = memory.fastLo
+        p.span = memory.fastSpan
+        p.lineShift = c.lineShift
+        p.setMask = c.setMask
+        p.windowMask = memory.fastLineMask
+        p.sectorShift = c.sectorShift
+        p.sectorIndexMask = c.sectorIndexMask
+        p.tags = c.tags
+        p.mru = c.mru
+        p.valid = c.valid
+        p.counter = memory.fastCounter
+        return p
+    }
+
+    /// Accesses translated code counted in its own look-ups (`translatedFetchPath`).
+    public func addTranslatedFetchHits(icache: UInt64, xip: UInt64) {
+        if icache != 0 { memory.icache?.accesses &+= icache }
+        if xip != 0 { memory.xip?.accesses &+= xip }
+    }
 
     /// The fetch stall of an instruction outside the fetch window (`fetchStall`).
     public func translatedFetchStall(_ pc: UInt32) -> UInt64 { fetchStall(pc) }
@@ -294,23 +352,24 @@ public final class CoreTimer {
         set { token = newValue }
     }
 
-    /// Where translated code finds a memo's first entry and its fields (byte offsets in a
-    /// `TimingMemo`).
-    public static let memoLayout: (key: Int, out: Int, delta: Int, hits: Int) = {
-        let first = MemoryLayout<TimingMemo>.offset(of: \TimingMemo.first)!
-        return (first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.key)!,
-                first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.out)!,
-                first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.delta)!,
-                first + MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.hits)!)
-    }()
+    /// Where translated code finds a memo's two entries (byte offsets in a `TimingMemo`)
+    /// and their fields (byte offsets in an entry).
+    public static let memoLayout: (first: Int, second: Int, key: Int, out: Int, delta: Int, hits: Int) = (
+        MemoryLayout<TimingMemo>.offset(of: \TimingMemo.first)!,
+        MemoryLayout<TimingMemo>.offset(of: \TimingMemo.second)!,
+        MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.key)!,
+        MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.out)!,
+        MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.delta)!,
+        MemoryLayout<TimingMemo.Entry>.offset(of: \TimingMemo.Entry.hits)!)
 
     /// `StaticTiming.unit`'s Cortex-M7 branch-unit bit: instructions with it leave a branch
     /// for the next instruction to resolve.
     public static let m7BranchUnit: UInt8 = M7Unit.branch
 
-    /// A memo's first entry's hit count wrapped to 0 in translated code.
-    public func translatedHitsWrapped(_ memo: UnsafeMutablePointer<TimingMemo>) {
-        creditWrapped(&memo.pointee.first)
+    /// A memo entry's hit count wrapped to 0 in translated code (`entry` points at one of
+    /// a `TimingMemo`'s entries).
+    public func translatedHitsWrapped(_ entry: UnsafeMutableRawPointer) {
+        creditWrapped(&entry.assumingMemoryBound(to: TimingMemo.Entry.self).pointee)
     }
 
     /// Stall cycles translated code counted itself.

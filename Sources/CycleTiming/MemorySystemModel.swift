@@ -99,6 +99,8 @@ import BoardProfiles
     @usableFromInline var fastStall: UInt64 = 0
     /// `regionFetches` of the fast region.
     @usableFromInline var fastCounter: UnsafeMutablePointer<UInt64>
+    /// Changes whenever the fast path may have (for translated code's copy of it).
+    var fastGeneration: UInt32 = 0
 
     init(board: Board, clockHz: Double, hasL1: Bool) throws {
         let ms = board.memorySystem
@@ -222,6 +224,7 @@ import BoardProfiles
         dcacheEnabled = data && dcache != nil
         fetchSpan = 0  // re-evaluate the fetch path
         fastSpan = 0
+        fastGeneration &+= 1
     }
 
     // MARK: Instruction fetch
@@ -247,6 +250,7 @@ import BoardProfiles
     /// window; `now` is the cycle the fetch is needed. Sets the new window.
     mutating func fetch(_ pc: UInt32, now: UInt64) -> UInt64 {
         fastSpan = 0
+        fastGeneration &+= 1
         guard let ri = regionIndex(pc) else {
             fetchLo = pc; fetchSpan = 2
             return 0

@@ -42,7 +42,9 @@ enum TranslatedContext {
     static let wrapHelper: Int32 = 224
     static let itState: Int32 = 232     // ITSTATE where a block left inside an IT block, else 0
     static let skipped: Int32 = 240     // instructions an IT condition skipped (scalar models)
-    static let bytes = 256
+    static let fetchPath: Int32 = 256   // CoreTimer.TranslatedFetchPath (at most 64 bytes)
+    static let fetchHits: Int32 = 320   // its hits: I-cache, then XIP cache (8 bytes each)
+    static let bytes = 384
 
     enum ExitReason: UInt32 {
         /// Run on from `exitPC`.
@@ -101,6 +103,8 @@ struct BlockTranslator {
     /// Exits whose pc is in esi (indirect branches), after instruction `Int`.
     private var dynamicExits: [(HostLabel, UInt32, Int)] = []
     private var epilogue: HostLabel
+    /// `emitFetchStub`'s label, once an instruction needs it.
+    private var fetchStub: HostLabel?
 
     // Host registers: rbx = context, r13 = cycle count, r14 = page table, r15 = regions.
     static let ctx = HostReg.rbx, now = HostReg.r13, pages = HostReg.r14, regions = HostReg.r15
@@ -286,6 +290,7 @@ struct BlockTranslator {
         a.alu64(.add, .rsp, imm: 8)
         for r in [HostReg.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
         a.ret()
+        if let fetchStub { emitFetchStub(fetchStub) }
     }
 
     /// The current instruction retires: its slot's execution count, and the cycles the
@@ -313,8 +318,14 @@ struct BlockTranslator {
             let fast = current > 0 && !branched && st.unit & CoreTimer.m7BranchUnit == 0
             if fast {
                 let layout = CoreTimer.memoLayout
+                // A fetch outside the window that hits the most recently used way is
+                // timed here (no stall; inside a block no branch waits to be resolved
+                // first); any other is the slow path's.
+                let inWindow = a.newLabel()
                 compareFetchWindow(t.pc)
-                a.jcc(.ae, slow)
+                a.jcc(.b, inWindow)
+                inlineFetch(t.pc, miss: slow)
+                a.bind(inWindow)
                 // The data stall (r11), looked up here once: the slow path is told it.
                 a.movImm64(.r11, 0)
                 if t.beats != 0 {
@@ -332,9 +343,15 @@ struct BlockTranslator {
                 a.mov64(.rcx, .r11)
                 a.shift64(.shl, .rcx, 40)
                 a.alu64(.or, .rax, .rcx)
-                a.movImm64(.rdx, t.memo)
+                // rdx: the memo entry whose key matches, the first or the second.
+                let hit = a.newLabel()
+                a.movImm64(.rdx, t.memo &+ UInt64(layout.first))
+                a.alu64(.cmp, .rax, HostMem(.rdx, Int32(layout.key)))
+                a.jcc(.e, hit)
+                a.alu64(.add, .rdx, imm: Int32(layout.second - layout.first))
                 a.alu64(.cmp, .rax, HostMem(.rdx, Int32(layout.key)))
                 a.jcc(.ne, slowWithStall)
+                a.bind(hit)
                 a.load32(.rax, HostMem(.rdx, Int32(layout.delta)))  // the stall included
                 a.alu64(.add, Self.now, .rax)
                 a.load32(.rax, HostMem(.rdx, Int32(layout.out)))
@@ -382,14 +399,13 @@ struct BlockTranslator {
         }
         // retireScalar. The fetch window first: its helper reads the cycle count before
         // this instruction.
-        let inWindow = a.newLabel()
+        let inWindow = a.newLabel(), lookUp = a.newLabel()
         compareFetchWindow(t.pc)
         a.jcc(.b, inWindow)
-        a.store64(HostMem(Self.ctx, C.now), Self.now)
-        a.mov64(.rdi, Self.ctx)
-        a.movImm32(.rsi, t.pc)
-        a.load64(.rax, HostMem(Self.ctx, C.fetchHelper))
-        a.call(.rax)
+        inlineFetch(t.pc, miss: lookUp)
+        a.jmp(inWindow)
+        a.bind(lookUp)
+        fetchHelperCall(t.pc)
         a.alu64(.add, Self.now, .rax)
         a.bind(inWindow)
         if !executed {
@@ -440,6 +456,85 @@ struct BlockTranslator {
             }
             if model == .m4 { a.storeImm8(HostMem(Self.ctx, C.branchTarget), 1) }
         }
+    }
+
+    /// The fetch of `pc`, outside the fetch window, when the context's fetch path
+    /// (`CoreTimer.TranslatedFetchPath`) finds its line in the most recently used way of
+    /// its set: no stall; the window moves to the line, and the region's fetch counter and
+    /// the cache's hits count it. Anything else jumps to `miss` (the helper's). The look-up
+    /// is one subroutine per block (`emitFetchStub`), which keeps the code small.
+    private mutating func inlineFetch(_ pc: UInt32, miss: HostLabel) {
+        if fetchStub == nil { fetchStub = a.newLabel() }
+        a.movImm32(.rdi, pc)
+        a.call(fetchStub!)
+        a.test(.rax, .rax)
+        a.jcc(.ne, miss)
+    }
+
+    /// The subroutine of `inlineFetch`: the pc in edi; eax 0 when it hit (and did what a
+    /// hit does), else 1. Clobbers rcx, rdx, rsi, r8.
+    private mutating func emitFetchStub(_ stub: HostLabel) {
+        typealias P = CoreTimer.TranslatedFetchPath
+        func field(_ k: PartialKeyPath<P>) -> HostMem {
+            HostMem(Self.ctx, C.fetchPath + Int32(MemoryLayout<P>.offset(of: k)!))
+        }
+        let miss = a.newLabel(), whole = a.newLabel()
+        a.bind(stub)
+        a.mov32(.rax, .rdi)
+        a.alu(.sub, .rax, field(\P.lo))
+        a.alu(.cmp, .rax, field(\P.span))
+        a.jcc(.ae, miss)
+        a.load32(.rcx, field(\P.lineShift))
+        a.mov32(.rax, .rdi)
+        a.shiftCL(.shr, .rax)                                  // the line
+        a.mov32(.rdx, .rax)
+        a.alu(.and, .rdx, field(\P.setMask))
+        a.load64(.rsi, field(\P.mru))
+        a.load32(.rdx, HostMem(.rsi, index: .rdx, scale: 4))   // the set's MRU way
+        a.load64(.rsi, field(\P.tags))
+        a.alu(.cmp, .rax, HostMem(.rsi, index: .rdx, scale: 4))
+        a.jcc(.ne, miss)
+        a.load32(.r8, field(\P.sectored))
+        a.test(.r8, .r8)
+        a.jcc(.e, whole)
+        // XIP: the sector's valid bit too.
+        a.load32(.rcx, field(\P.sectorShift))
+        a.mov32(.rax, .rdi)
+        a.shiftCL(.shr, .rax)
+        a.alu(.and, .rax, field(\P.sectorIndexMask))
+        a.mov32(.rcx, .rax)
+        a.movImm32(.rax, 1)
+        a.shiftCL(.shl, .rax)
+        a.load64(.rsi, field(\P.valid))
+        a.loadU8(.rcx, HostMem(.rsi, index: .rdx))
+        a.test(.rcx, .rax)
+        a.jcc(.e, miss)
+        a.bind(whole)
+        a.load32(.rax, field(\P.windowMask))
+        a.mov32(.rcx, .rax)
+        a.not32(.rcx)
+        a.alu(.and, .rcx, .rdi)
+        a.store32(HostMem(Self.ctx, C.fetchLo), .rcx)
+        a.alu(.add, .rax, imm: 1)
+        a.store32(HostMem(Self.ctx, C.fetchSpan), .rax)
+        a.load64(.rsi, field(\P.counter))
+        a.inc64(HostMem(.rsi))
+        a.inc64(HostMem(Self.ctx, index: .r8, scale: 8, C.fetchHits))
+        a.movImm32(.rax, 0)
+        a.ret()
+        a.bind(miss)
+        a.movImm32(.rax, 1)
+        a.ret()
+    }
+
+    /// The fetch stall of `pc`, outside the fetch window, into rax (`translatedFetch`; it
+    /// reads the cycle count before this instruction from the context).
+    private mutating func fetchHelperCall(_ pc: UInt32) {
+        a.store64(HostMem(Self.ctx, C.now), Self.now)
+        a.mov64(.rdi, Self.ctx)
+        a.movImm32(.rsi, pc)
+        a.load64(.rax, HostMem(Self.ctx, C.fetchHelper))
+        a.call(.rax)
     }
 
     /// Compare `pc` with the fetch window as `CoreTimer` does (`pc &- fetchLo` against

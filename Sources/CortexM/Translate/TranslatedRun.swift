@@ -109,12 +109,15 @@ extension Machine {
                        as: UnsafeRawPointer.self)
         let scalar = timer.isScalarModel, m7 = model == .m7
         defer { foldTranslatedStalls() }
+        fetchPathGeneration = timer.translatedFetchPathGeneration &- 1  // a new run, maybe a new timer
+        refreshFetchPath()
         while timer.cycles < nextEventCycle {
             if cache.generation != memory.codeGeneration { cache.flush(generation: memory.codeGeneration) }
             let e = cache.entry(pc)
             if e.pointee.pc != pc { translateBlock(at: pc, into: e, cache) }
             guard let code = e.pointee.code else {
                 try stepOne(model, conditional: false)
+                refreshFetchPath()
                 continue
             }
             let start = pc, before = timer.translatedNow
@@ -140,6 +143,11 @@ extension Machine {
                 ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
             }
             unsafeBitCast(code, to: TranslatedBlock.self)(ctx)
+            if scalar || m7 {
+                // Translated code moves the window itself (`inlineFetch`).
+                timer.fetchWindow = (ctx.load(fromByteOffset: Int(C.fetchLo), as: UInt32.self),
+                                     ctx.load(fromByteOffset: Int(C.fetchSpan), as: UInt32.self))
+            }
             if scalar {
                 timer.scalarPipeline = (ctx.load(fromByteOffset: Int(C.previous), as: UInt64.self),
                                         ctx.load(fromByteOffset: Int(C.branchTarget), as: Bool.self))
@@ -169,6 +177,7 @@ extension Machine {
             }
             if interpret {
                 if itState != 0 { try runITBlock() } else { try stepOne(model, conditional: false) }
+                refreshFetchPath()
             }
         }
     }
@@ -181,6 +190,13 @@ extension Machine {
         let branch = ctx.load(fromByteOffset: Int(C.stallBranch), as: UInt64.self)
         let interlock = ctx.load(fromByteOffset: Int(C.stallInterlock), as: UInt64.self)
         let skipped = ctx.load(fromByteOffset: Int(C.skipped), as: UInt64.self)
+        let icacheHits = ctx.load(fromByteOffset: Int(C.fetchHits), as: UInt64.self)
+        let xipHits = ctx.load(fromByteOffset: Int(C.fetchHits) + 8, as: UInt64.self)
+        if icacheHits | xipHits != 0 {
+            timer.addTranslatedFetchHits(icache: icacheHits, xip: xipHits)
+            ctx.storeBytes(of: 0, toByteOffset: Int(C.fetchHits), as: UInt64.self)
+            ctx.storeBytes(of: 0, toByteOffset: Int(C.fetchHits) + 8, as: UInt64.self)
+        }
         guard branch | interlock | skipped != 0 else { return }
         timer.addTranslatedStalls(branch: branch, interlock: interlock, skipped: skipped)
         ctx.storeBytes(of: 0, toByteOffset: Int(C.stallBranch), as: UInt64.self)
@@ -198,7 +214,22 @@ extension Machine {
         let window = timer.fetchWindow
         ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
         ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
+        refreshFetchPath()
         return s
+    }
+
+    /// The memory system's fetch fast path, for translated code's own look-ups
+    /// (`BlockTranslator.inlineFetch`): after anything that may have fetched elsewhere or
+    /// switched a cache on or off. A path a little out of date is harmless: it describes a
+    /// region with the caches as they are, and a hit there does what `CoreTimer.fetch`
+    /// would.
+    @inline(__always)
+    func refreshFetchPath() {
+        let generation = timer.translatedFetchPathGeneration
+        guard generation != fetchPathGeneration else { return }
+        fetchPathGeneration = generation
+        UnsafeMutableRawPointer(r).storeBytes(of: timer.translatedFetchPath, toByteOffset: Int(TranslatedContext.fetchPath),
+                                              as: CoreTimer.TranslatedFetchPath.self)
     }
 
     /// Retire a translated instruction with the timing model's own rules (the Cortex-M7),
@@ -210,25 +241,29 @@ extension Machine {
         typealias C = TranslatedContext
         timer.translatedNow = ctx.load(fromByteOffset: Int(C.now), as: UInt64.self)
         timer.translatedToken = ctx.load(fromByteOffset: Int(C.token), as: UInt32.self)
-        defer {
-            ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
-            let window = timer.fetchWindow
-            ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
-            ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
-        }
+        timer.fetchWindow = (ctx.load(fromByteOffset: Int(C.fetchLo), as: UInt32.self),
+                             ctx.load(fromByteOffset: Int(C.fetchSpan), as: UInt32.self))
         let rec = recordStorage
         rec.pointee.pc = pc
         rec.pointee.address = address
-        rec.pointee.region = UInt8(truncatingIfNeeded: shape)
-        rec.pointee.beats = UInt8(truncatingIfNeeded: shape >> 8)
-        rec.pointee.beatBytes = UInt8(truncatingIfNeeded: shape >> 16)
-        rec.pointee.bits = UInt8(truncatingIfNeeded: shape >> 24)
+        // Beats, bits, beat bytes and region in one store, as they lie in the record: the
+        // timing rules read beats and bits as one 16-bit field next, which four byte
+        // stores would make wait (no store-to-load forwarding across them).
+        let word = (shape >> 8) & 0xFF | (shape >> 24) << 8 | shape & 0xFF_0000 | (shape & 0xFF) << 24
+        UnsafeMutableRawPointer(rec).storeBytes(of: word.littleEndian, toByteOffset: Machine.recordShapeOffset, as: UInt32.self)
         let s = slot.assumingMemoryBound(to: DecodedSlot.self)
         let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
         // The Cortex-M7 is the only model translated code retires this way: its rules
         // specialised here, as in the interpreter's loop.
         timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: false,
                      knownDataStall: dataStall)
+        ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
+        let window = timer.fetchWindow
+        ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
+        ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
+        // No `refreshFetchPath` here (it is the hottest helper): a fetch in these rules is
+        // the block's own, in the region the context's fetch path already describes; a
+        // path left describing another region only misses its range test.
         return timer.translatedNow
     }
 
@@ -256,6 +291,10 @@ extension Machine {
         }
         return group
     }
+
+    /// Where an execution record's beats, bits, beat bytes and region lie, one byte each
+    /// in that order (`translatedRetire`; pinned by a test).
+    static let recordShapeOffset = MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.beats)!
 
     /// Translate the block at `start` into `e` (code nil when its first instruction is the
     /// interpreter's: an operation the translator lacks, a probe, an unmapped address).
@@ -333,9 +372,8 @@ let translatedRetireHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutab
     translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.translatedRetire(slot, pc: pc, address: address, shape: shape, dataStall: dataStall) }
 }
 
-/// A memo's hit count wrapped in translated code (`CoreTimer.translatedHitsWrapped`).
-let translatedWrapHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void = { ctx, memo in
-    translatedMachine(ctx)._withUnsafeGuaranteedRef {
-        $0.timer.translatedHitsWrapped(memo.assumingMemoryBound(to: TimingMemo.self))
-    }
+/// A memo entry's hit count wrapped in translated code (`CoreTimer.translatedHitsWrapped`).
+let translatedWrapHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void = { ctx, entry in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.timer.translatedHitsWrapped(entry) }
 }
+

@@ -229,6 +229,12 @@ struct X86Assembler {
         imm32(0)
     }
     mutating func call(_ target: HostReg) { regOp([0xFF], w: false, reg: 2, target) }
+    /// call rel32 (a subroutine inside the same code)
+    mutating func call(_ l: HostLabel) {
+        byte(0xE8)
+        fixups.append((bytes.count, l.id))
+        imm32(0)
+    }
     mutating func push(_ r: HostReg) {
         rex(w: false, base: r.n)
         byte(0x50 + r.low)

@@ -83,6 +83,16 @@ import ThumbISA
         #expect(b.translations == nil)
     }
 
+    /// `translatedRetire` writes an execution record's beats, bits, beat bytes and region
+    /// with one store; the context's fetch path fits its space.
+    @Test func layoutsTheTranslatorRelieson() {
+        let beats = Machine.recordShapeOffset
+        #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.bits) == beats + 1)
+        #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.beatBytes) == beats + 2)
+        #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.region) == beats + 3)
+        #expect(MemoryLayout<CoreTimer.TranslatedFetchPath>.size <= Int(TranslatedContext.fetchHits - TranslatedContext.fetchPath))
+    }
+
     /// An IT block whose instructions alternate between executed and skipped, one of
     /// them a load from the SCS (the interpreter's, so the block leaves mid-IT), stopped by
     /// the cycle limit at every cycle of the run: the engines agree at each stop, and the
