@@ -149,6 +149,8 @@ public final class Machine {
     var translationUnavailable = false
     /// The memory system's fetch fast path generation translated code last copied (`refreshFetchPath`).
     var fetchPathGeneration: UInt32 = 0
+    /// `Machine.recordShapeOffset`, where the hottest helper reads it.
+    let recordShapeOffset = Machine.recordShapeOffset
 
     public init(board: Board, options: MachineOptions = MachineOptions()) throws {
         guard board.core.kind.executes else {

@@ -250,7 +250,7 @@ extension Machine {
         // timing rules read beats and bits as one 16-bit field next, which four byte
         // stores would make wait (no store-to-load forwarding across them).
         let word = (shape >> 8) & 0xFF | (shape >> 24) << 8 | shape & 0xFF_0000 | (shape & 0xFF) << 24
-        UnsafeMutableRawPointer(rec).storeBytes(of: word.littleEndian, toByteOffset: Machine.recordShapeOffset, as: UInt32.self)
+        UnsafeMutableRawPointer(rec).storeBytes(of: word.littleEndian, toByteOffset: recordShapeOffset, as: UInt32.self)
         let s = slot.assumingMemoryBound(to: DecodedSlot.self)
         let timing = UnsafeRawPointer(slot).advanced(by: DecodedSlot.timingOffset).assumingMemoryBound(to: StaticTiming.self)
         // The Cortex-M7 is the only model translated code retires this way: its rules
@@ -293,7 +293,8 @@ extension Machine {
     }
 
     /// Where an execution record's beats, bits, beat bytes and region lie, one byte each
-    /// in that order (`translatedRetire`; pinned by a test).
+    /// in that order (`translatedRetire`, which reads the copy in `recordShapeOffset`: a
+    /// static's every use checks its initialisation; pinned by a test).
     static let recordShapeOffset = MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.beats)!
 
     /// Translate the block at `start` into `e` (code nil when its first instruction is the
