@@ -139,7 +139,8 @@ final class SersimDiffRunner {
         zeros = [UInt8](repeating: 0, count: Int(target.ramSize))
     }
 
-    func run(_ c: DiffCase) -> CaseOutcome {
+    /// Load a case's code, memory, registers and xPSR.
+    func prepare(_ c: DiffCase) {
         let t = target
         machine.poke(t.codeStart, [UInt8](repeating: 0, count: 4096))
         machine.poke(t.codeStart, c.code)
@@ -148,6 +149,11 @@ final class SersimDiffRunner {
         for k in 0..<16 { machine.setRegister(k, c.regs[k]) }
         machine.setXPSR(c.xpsr)
         machine.exclusiveMonitor = false
+    }
+
+    func run(_ c: DiffCase) -> CaseOutcome {
+        let t = target
+        prepare(c)
         var states: [StepState] = []
         var fault: String?
         var windowCRC = c.window.withUnsafeBytes { crc32($0) }
@@ -180,14 +186,7 @@ final class SersimDiffRunner {
     /// unless the engine says otherwise), to the BKPT at its end: the final state, or the
     /// fault.
     func runWhole(_ c: DiffCase) -> (state: StepState?, fault: String?) {
-        let t = target
-        machine.poke(t.codeStart, [UInt8](repeating: 0, count: 4096))
-        machine.poke(t.codeStart, c.code)
-        machine.poke(t.ramBase, zeros)
-        machine.poke(t.windowBase, c.window)
-        for k in 0..<16 { machine.setRegister(k, c.regs[k]) }
-        machine.setXPSR(c.xpsr)
-        machine.exclusiveMonitor = false
+        prepare(c)
         let stop: StopReason
         do {
             stop = try machine.run(maxCycles: machine.cycles + 100_000)
