@@ -729,15 +729,8 @@ struct BlockTranslator {
             a.jmp(exit(pc &+ 4 &+ i.imm, .next, r15: pc &+ 4, retired: current))
             return false
         case .bx, .blx:
-            // BXWritePC: an EXC_RETURN value or an ARM-state target is the interpreter's.
             get(.rax, i.rm, pc)
-            a.mov32(.rcx, .rax)
-            a.shift(.shr, .rcx, 28)
-            a.alu(.cmp, .rcx, imm: 0xF)
-            a.jcc(.e, bail)
-            a.mov32(.rcx, .rax)
-            a.alu(.and, .rcx, imm: 1)
-            a.jcc(.e, bail)
+            bailUnlessThumbTarget(.rax, scratch: .rcx, bail: bail)
             if i.op == .blx { a.storeImm32(HostMem(Self.ctx, C.regs + 14 * 4), next | 1) }
             a.alu(.and, .rax, imm: ~1)
             a.mov32(.rbp, .rax)  // `retire` uses rax and the caller-saved registers
@@ -1052,6 +1045,17 @@ struct BlockTranslator {
         put(i.rd, .rax)
     }
 
+    /// BXWritePC (A2.3.1) for the target in `v`: an EXC_RETURN value or an ARM-state
+    /// target (bit 0 clear) is the interpreter's.
+    private mutating func bailUnlessThumbTarget(_ v: HostReg, scratch: HostReg, bail: HostLabel) {
+        a.mov32(scratch, v)
+        a.shift(.shr, scratch, 28)
+        a.alu(.cmp, scratch, imm: 0xF)
+        a.jcc(.e, bail)
+        a.testImm(v, 1)
+        a.jcc(.e, bail)
+    }
+
     private mutating func immCarry(_ i: Instruction) {
         if i.flags.contains(.immCarryValid) { a.storeImm8(flag(C.flagC), i.flags.contains(.immCarry) ? 1 : 0) }
     }
@@ -1257,16 +1261,10 @@ struct BlockTranslator {
         let write = i.op != .ldm
         translateAddress(bytes: 4 * n, write: write, alignMask: nil, bail: bail)
         if !write && i.list & 0x8000 != 0 {
-            // LoadWritePC (BXWritePC): an EXC_RETURN value or an ARM-state target is the
-            // interpreter's, decided before any register changes. The target waits in the
+            // LoadWritePC, decided before any register changes. The target waits in the
             // context (`retire` needs every scratch register).
             a.load32(.r10, HostMem(.rdx, 4 * Int32(n - 1)))
-            a.mov32(.r11, .r10)
-            a.shift(.shr, .r11, 28)
-            a.alu(.cmp, .r11, imm: 0xF)
-            a.jcc(.e, bail)
-            a.testImm(.r10, 1)
-            a.jcc(.e, bail)
+            bailUnlessThumbTarget(.r10, scratch: .r11, bail: bail)
             a.alu(.and, .r10, imm: ~1)
             a.store32(HostMem(Self.ctx, C.exitPC), .r10)
         }

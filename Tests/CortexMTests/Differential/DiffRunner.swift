@@ -206,19 +206,10 @@ final class SersimDiffRunner {
 
 /// Compare two outcomes; nil when they agree, else a description of the first difference.
 func compare(_ c: DiffCase, sersim: CaseOutcome, unicorn: CaseOutcome) -> String? {
-    // N Z C V Q, IT, GE; ARMv6-M has only N Z C V.
-    let mask: UInt32 = c.target.arch == .v6m ? 0xF000_0000 : 0xFE0F_FC00
     let n = min(sersim.states.count, unicorn.states.count)
     for k in 0..<n {
         let a = sersim.states[k], b = unicorn.states[k]
-        var diffs: [String] = []
-        for r in 0..<16 where a.regs[r] != b.regs[r] {
-            diffs.append(String(format: "%@: sersim 0x%08x, unicorn 0x%08x", Reg(r).description, a.regs[r], b.regs[r]))
-        }
-        if a.xpsr & mask != b.xpsr & mask {
-            diffs.append(String(format: "xPSR: sersim 0x%08x, unicorn 0x%08x", a.xpsr & mask, b.xpsr & mask))
-        }
-        if a.windowCRC != b.windowCRC { diffs.append("data window differs") }
+        let diffs = stateDifferences(c, a, b)
         if !diffs.isEmpty {
             let before = k == 0 ? c.regs : sersim.states[k - 1].regs
             let label = sersim.trace.indices.contains(k) ? (c.instruction(at: sersim.trace[k])?.label ?? "?") : "?"
@@ -241,6 +232,14 @@ func compare(_ c: DiffCase, sersim: CaseOutcome, unicorn: CaseOutcome) -> String
 /// A whole translated run's final state against Unicorn's; nil when they agree.
 func compareFinal(_ c: DiffCase, translated: StepState?, fault: String?, unicorn b: StepState) -> String? {
     guard let a = translated else { return "the run failed: \(fault ?? "?")" }
+    let diffs = stateDifferences(c, a, b)
+    return diffs.isEmpty ? nil : "final state: " + diffs.joined(separator: "; ")
+}
+
+/// Where sersim's state `a` and Unicorn's `b` differ: registers, the flags both model, the
+/// data window.
+func stateDifferences(_ c: DiffCase, _ a: StepState, _ b: StepState) -> [String] {
+    // N Z C V Q, IT, GE; ARMv6-M has only N Z C V.
     let mask: UInt32 = c.target.arch == .v6m ? 0xF000_0000 : 0xFE0F_FC00
     var diffs: [String] = []
     for r in 0..<16 where a.regs[r] != b.regs[r] {
@@ -250,5 +249,5 @@ func compareFinal(_ c: DiffCase, translated: StepState?, fault: String?, unicorn
         diffs.append(String(format: "xPSR: sersim 0x%08x, unicorn 0x%08x", a.xpsr & mask, b.xpsr & mask))
     }
     if a.windowCRC != b.windowCRC { diffs.append("data window differs") }
-    return diffs.isEmpty ? nil : "final state: " + diffs.joined(separator: "; ")
+    return diffs
 }
