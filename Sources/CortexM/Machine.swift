@@ -149,6 +149,7 @@ public final class Machine {
     var translationUnavailable = false
     /// The memory system's fetch fast path generation translated code last copied (`refreshFetchPath`).
     var fetchPathGeneration: UInt32 = 0
+    var dataPathGeneration: UInt32 = 0
     /// `Machine.recordShapeOffset`, where the hottest helper reads it.
     let recordShapeOffset = Machine.recordShapeOffset
 
@@ -478,6 +479,7 @@ public final class Machine {
     /// and per-class counts (before they are read, and before slots are dropped).
     func collectExecutionCounts() {
         foldTranslatedStalls()
+        translations?.foldSegments(timer)
         memory.forEachCountedSlot { collectExecutionCount($0) }
         collectExecutionCount(probeSlot)
     }

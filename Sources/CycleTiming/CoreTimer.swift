@@ -61,6 +61,8 @@ public final class CoreTimer {
     @usableFromInline let regionWrites: UnsafeMutablePointer<UInt64>
     /// Per region index: whether data transfers there cost no extra cycles.
     @usableFromInline let dataFree: UnsafeMutablePointer<Bool>
+    /// Per region index, for translated code: 1 where the D-cache serves it (`translatedDataPath`).
+    let dataCached: UnsafeMutablePointer<UInt8>
 
     // Scalar-pipeline state (M0+, M4, Xtensa): the previous executed instruction.
     /// The previous instruction's class, flags, written and loaded registers: the first
@@ -141,6 +143,8 @@ public final class CoreTimer {
         regionWrites.initialize(repeating: 0, count: 256)
         dataFree = .allocate(capacity: 256)
         dataFree.initialize(repeating: true, count: 256)
+        dataCached = .allocate(capacity: 256)
+        dataCached.initialize(repeating: 0, count: 256)
         ready = .allocate(capacity: 16)
         ready.initialize(repeating: 0, count: 16)
         predictor = BranchPredictor()
@@ -158,6 +162,7 @@ public final class CoreTimer {
         regionReads.deallocate()
         regionWrites.deallocate()
         dataFree.deallocate()
+        dataCached.deallocate()
         ready.deallocate()
     }
 
@@ -317,6 +322,40 @@ public final class CoreTimer {
         p.valid = c.valid
         p.counter = memory.fastCounter
         return p
+    }
+
+    /// The D-cache look-up translated code makes itself: a transfer within one line that
+    /// is the most recently used way of its set is a hit that changes nothing but the
+    /// cache's access count (`MemorySystemModel.data`, `CacheModel.access`); anything else
+    /// is the data helper's. `cached` 0 for a region: always the helper's.
+    public struct TranslatedDataPath {
+        public var tags: UnsafeMutablePointer<UInt32>?
+        public var mru: UnsafeMutablePointer<Int32>?
+        /// Per region index: 1 where the D-cache serves the region's transfers.
+        public var cached: UnsafeMutablePointer<UInt8>?
+        public var lineShift: UInt32 = 0
+        public var setMask: UInt32 = 0
+        public init() {}
+    }
+
+    /// Changes whenever `translatedDataPath` may have (a cache switched on or off).
+    public var translatedDataPathGeneration: UInt32 { memory.l1Generation }
+
+    public func translatedDataPath() -> TranslatedDataPath {
+        var p = TranslatedDataPath()
+        for i in 0..<255 { dataCached[i] = memory.dataIsCached(i) ? 1 : 0 }
+        p.cached = dataCached
+        guard let c = memory.dcache else { return p }
+        p.tags = c.tags
+        p.mru = c.mru
+        p.lineShift = c.lineShift
+        p.setMask = c.setMask
+        return p
+    }
+
+    /// D-cache hits translated code counted in its own look-ups (`translatedDataPath`).
+    public func addTranslatedDataHits(_ n: UInt64) {
+        memory.dcache?.accesses &+= n
     }
 
     /// Accesses translated code counted in its own look-ups (`translatedFetchPath`).

@@ -58,6 +58,8 @@ import BoardProfiles
     private let regionCount: Int
     var icacheEnabled = false
     var dcacheEnabled = false
+    /// Changes whenever a cache is switched on or off (`setL1`).
+    var l1Generation: UInt32 = 0
     /// The board has core L1 caches governed by CCR.IC/DC (Cortex-M7).
     let hasL1: Bool
 
@@ -202,6 +204,11 @@ import BoardProfiles
         [("icache", icache), ("dcache", dcache), ("art", art), ("artData", artData), ("xipCache", xip)].compactMap { name, c in c.map { (name, $0) } }
     }
 
+    /// Whether the D-cache serves a region's transfers (per region index).
+    func dataIsCached(_ index: Int) -> Bool {
+        index < regions.count && regions[index].l1Cacheable && dcacheEnabled
+    }
+
     /// Whether every data access of a region costs nothing beyond the core's own cycles,
     /// so `CoreTimer.retire` can skip the call (per region index; 0xFF = SCS).
     func dataIsFree(_ index: Int) -> Bool {
@@ -222,6 +229,7 @@ import BoardProfiles
         dcacheMRULine = .max
         icacheEnabled = instruction && icache != nil
         dcacheEnabled = data && dcache != nil
+        l1Generation &+= 1
         fetchSpan = 0  // re-evaluate the fetch path
         fastSpan = 0
         fastGeneration &+= 1

@@ -183,7 +183,7 @@ public struct Deployment: Sendable {
             fits: fw.plan.fits, executed: false, notExecutedReason: nil, memory: fw.plan, suggestions: [],
             cycles: 0, instructions: 0, latencySeconds: 0, energyJoules: nil, averagePowerWatts: nil, energy: nil,
             energyUnavailableReason: nil, dutyCycle: nil, layers: [], outputs: [], verified: nil, input: input,
-            startupCycles: 0, startupSteps: fw.startupSteps, timingModel: "", memoryStats: nil, hostSeconds: 0,
+            startupCycles: 0, startupSteps: fw.startupSteps, timingModel: "", memoryStats: nil, hostSeconds: 0, hostEmulationSeconds: 0,
             estimate: false, estimateReasons: [], approximations: [])
         if !board.core.kind.executes {
             report.notExecutedReason = "sersim does not execute \(board.core.kind.displayName) code; this is a memory-fit "

@@ -119,6 +119,9 @@ public struct DeploymentReport: Sendable, Codable {
     public var timingModel: String
     public var memoryStats: MemoryStats?
     public var hostSeconds: Double
+    /// The part of `hostSeconds` spent emulating the inference (`Machine.run`), to set
+    /// against `latencySeconds`: below it, the emulation runs faster than the chip.
+    public var hostEmulationSeconds: Double
     /// Some figures are approximate: why.
     public var estimate: Bool
     public var estimateReasons: [String]

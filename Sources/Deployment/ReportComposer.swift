@@ -62,7 +62,7 @@ struct ReportComposer {
             energyJoules: nil, averagePowerWatts: nil, energy: nil, energyUnavailableReason: nil, dutyCycle: nil,
             layers: [], outputs: outputs(meta, m.outputs), verified: nil, input: meta.input,
             startupCycles: m.startupCycles, startupSteps: meta.startupSteps, timingModel: m.timingModel.rawValue,
-            memoryStats: memoryStats(m.statistics), hostSeconds: m.hostSeconds,
+            memoryStats: memoryStats(m.statistics), hostSeconds: m.hostSeconds, hostEmulationSeconds: m.hostSeconds,
             estimate: !reasons.isEmpty, estimateReasons: reasons,
             approximations: ReportComposer.approximations(board, m.timingModel, m.statistics))
 

@@ -113,7 +113,8 @@ public struct TextReport {
                                  : red("✗ outputs differ from the reference")))
         }
         out.append("")
-        out.append(dim("timing model: \(r.timingModel); host time \(String(format: "%.3f", r.hostSeconds)) s"))
+        out.append(dim("timing model: \(r.timingModel); host time \(String(format: "%.3f", r.hostSeconds)) s"
+                       + (r.executed ? ", emulation \(String(format: "%.3f", r.hostEmulationSeconds)) s" : "")))
         if r.estimate {
             for line in wrap("estimate: " + r.estimateReasons.joined(separator: "; "), indent: 0, continuation: 2) {
                 out.append(dim(line))

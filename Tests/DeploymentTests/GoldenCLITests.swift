@@ -44,6 +44,7 @@ import Testing
         let report = try ReportJSON.decode(r.stdout)
         #expect(report.schema == DeploymentReport.schemaVersion)
         #expect(report.hostSeconds > 0)
+        #expect(report.hostEmulationSeconds > 0 && report.hostEmulationSeconds < report.hostSeconds)
         try Golden.check(Golden.normaliseJSON(r.stdout), file: "run-stm32f746.json.golden",
                          command: "sersim " + Self.jsonArguments.joined(separator: " "))
     }
@@ -57,10 +58,11 @@ enum Golden {
 
     static func normaliseText(_ s: String) -> String {
         s.replacingOccurrences(of: #"host time [0-9]+(\.[0-9]+)? s"#, with: "host time <t> s", options: .regularExpression)
+            .replacingOccurrences(of: #"emulation [0-9]+(\.[0-9]+)? s"#, with: "emulation <t> s", options: .regularExpression)
     }
 
     static func normaliseJSON(_ s: String) -> String {
-        s.replacingOccurrences(of: #""hostSeconds" : [-+0-9.eE]+"#, with: #""hostSeconds" : 0"#,
+        s.replacingOccurrences(of: #""host(Emulation)?Seconds" : [-+0-9.eE]+"#, with: #""host$1Seconds" : 0"#,
                                options: .regularExpression)
     }
 
@@ -81,7 +83,7 @@ enum Golden {
             let header = """
                 # Golden output of `\(command)`, run in the checkout's root.
                 # Generator: scripts/update-goldens (\(env["SERSIM_GOLDEN_PROVENANCE"] ?? "SERSIM_UPDATE_GOLDEN=1 swift test")).
-                # Normalised: the host time (text "host time <t> s", JSON "hostSeconds" : 0).
+                # Normalised: the host times (text "host time <t> s", "emulation <t> s"; JSON "hostSeconds" : 0, "hostEmulationSeconds" : 0).
 
                 """ + note + """
                 # Everything after the next line is compared byte for byte.

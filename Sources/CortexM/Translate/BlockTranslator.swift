@@ -44,7 +44,11 @@ enum TranslatedContext {
     static let skipped: Int32 = 240     // instructions an IT condition skipped (scalar models)
     static let fetchPath: Int32 = 256   // CoreTimer.TranslatedFetchPath (at most 64 bytes)
     static let fetchHits: Int32 = 320   // its hits: I-cache, then XIP cache (8 bytes each)
-    static let bytes = 384
+    static let segmentHelper: Int32 = 336
+    static let dataPath: Int32 = 344    // CoreTimer.TranslatedDataPath (at most 32 bytes)
+    static let dataHits: Int32 = 376    // its hits (D-cache)
+    static let fetchBlocks: Int32 = 384 // 1 when a window the fetch path opens is whole fetch blocks (`wholeRun`)
+    static let bytes = 448
 
     enum ExitReason: UInt32 {
         /// Run on from `exitPC`.
@@ -105,12 +109,22 @@ struct BlockTranslator {
     private var epilogue: HostLabel
     /// `emitFetchStub`'s label, once an instruction needs it.
     private var fetchStub: HostLabel?
+    /// Makes a segment's memo (`SegmentMemo.allocate`); nil: no segments.
+    private let allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)?
+    /// For instruction `Int` of a segment: where its whole-run code starts, and where a
+    /// whole run that leaves it resumes one by one: at its fetch look-up, and (with a
+    /// transfer) after its data look-up with the stall in rax.
+    private var resume: [Int: (whole: HostLabel, fetch: HostLabel, stall: HostLabel)] = [:]
+    /// The open segment: its range and memo.
+    private var segment: (range: Range<Int>, memo: UnsafeMutableRawPointer)?
 
     // Host registers: rbx = context, r13 = cycle count, r14 = page table, r15 = regions.
     static let ctx = HostReg.rbx, now = HostReg.r13, pages = HostReg.r14, regions = HostReg.r15
 
-    init(model: CoreTimer.Model) {
+    init(model: CoreTimer.Model,
+         allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)? = nil) {
         self.model = model
+        self.allocateSegment = model == .m7 ? allocateSegment : nil
         epilogue = a.newLabel()
     }
 
@@ -203,6 +217,8 @@ struct BlockTranslator {
     mutating func translate(_ block: [TranslatableInstruction], fallthroughPC: UInt32) -> [UInt8]? {
         self.block = block
         prologue()
+        let segments = findSegments()
+        var done: HostLabel?
         var lastPC: UInt32 = block[0].pc &- 4  // r15 as the previous instruction left it: unknown before the first
         for (k, t) in block.enumerated() {
             current = k
@@ -212,6 +228,14 @@ struct BlockTranslator {
                 // `runITBlock` tests).
                 a.alu64(.cmp, Self.now, HostMem(Self.ctx, C.nextEvent))
                 a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4, retired: before, itState: t.itState))
+            }
+            if let end = segments[k], let allocateSegment {
+                let memo = allocateSegment((k..<end).map { (block[$0].timing, UInt8(block[$0].beats)) })
+                segment = (k..<end, memo)
+                done = wholeRun(k..<end, memo: memo)
+                current = k
+            } else if segment != nil {
+                rejoin(k)
             }
             let bail = exit(t.pc, .interpret, r15: k == 0 ? t.pc &+ 4 : lastPC &+ 4, retired: before, itState: t.itState)
             if t.itState != 0 {
@@ -229,6 +253,10 @@ struct BlockTranslator {
                 guard emit(t, bail: bail) else { break }  // a branch retires itself on each path
                 retire(branched: false)
             }
+            if let o = segment, k == o.range.upperBound - 1 {
+                a.bind(done!)
+                segment = nil
+            }
             lastPC = t.pc
             if k == block.count - 1 {
                 a.jmp(exit(fallthroughPC, .next, r15: t.pc &+ 4, retired: k))
@@ -237,6 +265,171 @@ struct BlockTranslator {
         emitExits()
         guard a.resolve() else { return nil }
         return a.bytes
+    }
+
+    // MARK: Segments (Cortex-M7)
+
+    /// The runs of instructions a `SegmentMemo` can time: inside the block (not its first
+    /// instruction, whose bubble depends on how control came), not branches, not
+    /// conditional; two or more in a row. Start index → end index.
+    private func findSegments() -> [Int: Int] {
+        guard allocateSegment != nil else { return [:] }
+        func eligible(_ k: Int) -> Bool {
+            let t = block[k]
+            return k > 0 && t.itState == 0 && t.timing.unit & CoreTimer.m7BranchUnit == 0
+                && !(t.inst.op == .ldm && t.inst.list & 0x8000 != 0)
+        }
+        var result: [Int: Int] = [:]
+        var k = 0
+        while k < block.count {
+            guard eligible(k) else { k += 1; continue }
+            var e = k
+            while e < block.count && eligible(e) { e += 1 }
+            if e - k >= 2 { result[k] = e }
+            k = e
+        }
+        return result
+    }
+
+    /// A segment's whole run: when the state token is the memo's and the run ends before
+    /// the next event, the instructions with their fetch and data look-ups only, then the
+    /// memo's total; any bubble, stall or bail leaves for the one-by-one code at that
+    /// instruction, with the state before it (`SegmentMemo.Step`). A token that misses the
+    /// memo twice in a row gets a memo (the helper). Emitted after the first instruction's
+    /// event test; binds the one-by-one code's entry, which follows, and returns the label
+    /// after the segment (`translate` binds it).
+    private mutating func wholeRun(_ range: Range<Int>, memo: UnsafeMutableRawPointer) -> HostLabel {
+        typealias S = SegmentMemo
+        let oneByOne = a.newLabel(), done = a.newLabel(), hit = a.newLabel(), build = a.newLabel()
+        let memoAddress = UInt64(UInt(bitPattern: memo))
+        for k in range { resume[k] = (a.newLabel(), a.newLabel(), a.newLabel()) }
+        a.load32(.rax, HostMem(Self.ctx, C.token))
+        a.movImm64(.rdx, memoAddress)
+        a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
+        a.jcc(.e, hit)
+        a.test(.rax, .rax)
+        a.jcc(.e, oneByOne)
+        a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.lastMiss)))
+        a.jcc(.e, build)
+        a.store32(HostMem(.rdx, Int32(S.header.lastMiss)), .rax)
+        a.jmp(oneByOne)
+        a.bind(build)
+        a.mov64(.rdi, Self.ctx)
+        a.mov64(.rsi, .rdx)
+        a.load64(.rax, HostMem(Self.ctx, C.segmentHelper))
+        a.call(.rax)
+        a.load32(.rax, HostMem(Self.ctx, C.token))
+        a.movImm64(.rdx, memoAddress)
+        a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
+        a.jcc(.ne, oneByOne)
+        a.bind(hit)
+        a.load32(.rcx, HostMem(.rdx, Int32(S.header.lastPrefix)))
+        a.alu64(.add, .rcx, Self.now)
+        a.alu64(.cmp, .rcx, HostMem(Self.ctx, C.nextEvent))
+        a.jcc(.ae, oneByOne)
+        fetchBlocksGuard(fail: oneByOne)
+        // From here to the end r13 holds the cycle count when the run began (or would
+        // have begun, after a run that came back in the middle: `rejoin`).
+        var leaves: [(HostLabel, Int, HostLabel)] = []  // (label, instruction, where it goes)
+        var lastPC = block[range.lowerBound - 1].pc
+        for k in range {
+            current = k
+            let t = block[k], r = resume[k]!
+            a.bind(r.whole)
+            let bail = a.newLabel()
+            leaves.append((bail, k, exit(t.pc, .interpret, r15: lastPC &+ 4, retired: k - 1)))
+            _ = emit(t, bail: bail)
+            a.movImm64(.rax, t.executions)
+            a.inc64(HostMem(.rax))
+            if k == range.lowerBound || t.pc / Self.fetchBlock != lastPC / Self.fetchBlock {
+                let inWindow = a.newLabel(), fetchMiss = a.newLabel()
+                compareFetchWindow(t.pc)
+                a.jcc(.b, inWindow)
+                inlineFetch(t.pc, miss: fetchMiss)
+                a.bind(inWindow)
+                leaves.append((fetchMiss, k, r.fetch))
+            }
+            if t.beats != 0 {
+                let free = a.newLabel(), stall = a.newLabel()
+                dataStall(t, free: free)
+                a.test(.rax, .rax)
+                a.jcc(.ne, stall)
+                leaves.append((stall, k, r.stall))
+                a.bind(free)
+                a.load64(.r8, HostMem(Self.ctx, t.write ? C.regionWrites : C.regionReads))
+                a.alu64(.add, HostMem(.r8, index: .rbp, scale: 8), imm: Int32(t.beats))
+            }
+            lastPC = t.pc
+        }
+        a.movImm64(.rdx, memoAddress)
+        a.load32(.rax, HostMem(.rdx, Int32(S.header.out)))
+        a.store32(HostMem(Self.ctx, C.token), .rax)
+        a.load32(.rax, HostMem(.rdx, Int32(S.header.total)))
+        a.alu64(.add, Self.now, .rax)
+        a.inc64(HostMem(.rdx, Int32(S.header.hits)))
+        a.jmp(done)
+        for (label, k, to) in leaves {
+            // The state before instruction k (rax, a stall, survives).
+            a.bind(label)
+            a.movImm64(.rdx, stepAddress(k))
+            a.load32(.rcx, HostMem(.rdx, Int32(S.step.token)))
+            a.store32(HostMem(Self.ctx, C.token), .rcx)
+            a.load32(.rcx, HostMem(.rdx, Int32(S.step.prefix)))
+            a.alu64(.add, Self.now, .rcx)
+            a.inc64(HostMem(.rdx, Int32(S.step.left)))
+            a.jmp(to)
+        }
+        a.bind(oneByOne)
+        return done
+    }
+
+    /// The fetch blocks of a whole run: an instruction in the same aligned block as the one
+    /// before it needs no fetch look-up when the fetch window is made of whole blocks (the
+    /// previous instruction's fetch left its block inside the window). The I-cache line
+    /// of the Cortex-M7 (TRM 5.1: 32-byte lines).
+    static let fetchBlock: UInt32 = 32
+
+    /// Jump to `fail` unless the fetch window is whole `fetchBlock`s and any window the
+    /// inline fetch opens will be too (`fetchBlocks`, kept by `Machine.refreshFetchPath`):
+    /// then a whole run needs a fetch look-up only where it enters a new block.
+    private mutating func fetchBlocksGuard(fail: HostLabel) {
+        a.load32(.rax, HostMem(Self.ctx, C.fetchLo))
+        a.alu(.or, .rax, HostMem(Self.ctx, C.fetchSpan))
+        a.testImm(.rax, Self.fetchBlock - 1)
+        a.jcc(.ne, fail)
+        a.load32(.rax, HostMem(Self.ctx, C.fetchSpan))
+        a.alu(.and, .rax, HostMem(Self.ctx, C.fetchBlocks))
+        a.jcc(.e, fail)
+    }
+
+    /// The address of instruction k's step in the open segment's memo.
+    private func stepAddress(_ k: Int) -> UInt64 {
+        let (range, memo) = segment!
+        return UInt64(UInt(bitPattern: memo)) &+ UInt64(SegmentMemo.stepsOffset + (k - range.lowerBound) * SegmentMemo.stepStride)
+    }
+
+    /// Before instruction k of the open segment, one by one: when the state is the one the
+    /// memo's run has there, and the run would end before the next event, go back to the
+    /// whole run (the cycle count taken back to when that run would have begun).
+    private mutating func rejoin(_ k: Int) {
+        typealias S = SegmentMemo
+        let no = a.newLabel()
+        let toHeader = -Int32(S.stepsOffset + (k - segment!.range.lowerBound) * S.stepStride)
+        a.load32(.rax, HostMem(Self.ctx, C.token))
+        a.movImm64(.rdx, stepAddress(k))
+        a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.step.token)))
+        a.jcc(.ne, no)
+        a.load32(.rcx, HostMem(.rdx, Int32(S.step.prefix)))
+        a.load32(.rax, HostMem(.rdx, toHeader + Int32(S.header.lastPrefix)))
+        a.alu64(.add, .rax, Self.now)
+        a.alu64(.sub, .rax, .rcx)
+        a.alu64(.cmp, .rax, HostMem(Self.ctx, C.nextEvent))
+        a.jcc(.ae, no)
+        fetchBlocksGuard(fail: no)
+        a.alu64(.sub, Self.now, .rcx)
+        a.inc64(HostMem(.rdx, Int32(S.step.rejoined)))
+        a.jmp(resume[k]!.whole)
+        a.bind(no)
     }
 
     private mutating func prologue() {
@@ -322,6 +515,7 @@ struct BlockTranslator {
                 // timed here (no stall; inside a block no branch waits to be resolved
                 // first); any other is the slow path's.
                 let inWindow = a.newLabel()
+                if let r = resume[current] { a.bind(r.fetch) }
                 compareFetchWindow(t.pc)
                 a.jcc(.b, inWindow)
                 inlineFetch(t.pc, miss: slow)
@@ -331,6 +525,7 @@ struct BlockTranslator {
                 if t.beats != 0 {
                     let free = a.newLabel()
                     dataStall(t, free: free)
+                    if let r = resume[current] { a.bind(r.stall) }
                     a.mov64(.r11, .rax)
                     a.alu64(.cmp, .rax, imm: 255)
                     a.jcc(.a, slowWithStall)
@@ -527,6 +722,38 @@ struct BlockTranslator {
         a.ret()
     }
 
+    /// A transfer that lies in one D-cache line, the most recently used way of its set, in
+    /// a region the D-cache serves: a hit with no stall (`CoreTimer.TranslatedDataPath`),
+    /// counted, then a jump to `hit`; anything else falls through to the helper. Needs the
+    /// address in r12d and the region index in ebp; clobbers rcx, rdx, rsi, r8 (not r11).
+    private mutating func inlineDataCacheHit(_ t: TranslatableInstruction, hit: HostLabel) {
+        typealias P = CoreTimer.TranslatedDataPath
+        func field(_ k: PartialKeyPath<P>) -> HostMem {
+            HostMem(Self.ctx, C.dataPath + Int32(MemoryLayout<P>.offset(of: k)!))
+        }
+        let helper = a.newLabel()
+        a.load64(.r8, field(\P.cached))
+        a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
+        a.jcc(.e, helper)
+        a.load32(.rcx, field(\P.lineShift))
+        a.mov32(.rdx, .r12)
+        a.alu(.add, .rdx, imm: UInt32(t.beats) * UInt32(t.beatBytes) - 1)
+        a.shiftCL(.shr, .rdx)                                   // the last byte's line
+        a.mov32(.rsi, .r12)
+        a.shiftCL(.shr, .rsi)                                   // the first byte's line
+        a.alu(.cmp, .rsi, .rdx)
+        a.jcc(.ne, helper)
+        a.alu(.and, .rdx, field(\P.setMask))
+        a.load64(.r8, field(\P.mru))
+        a.load32(.rdx, HostMem(.r8, index: .rdx, scale: 4))     // the set's MRU way
+        a.load64(.r8, field(\P.tags))
+        a.alu(.cmp, .rsi, HostMem(.r8, index: .rdx, scale: 4))
+        a.jcc(.ne, helper)
+        a.inc64(HostMem(Self.ctx, C.dataHits))
+        a.jmp(hit)
+        a.bind(helper)
+    }
+
     /// The fetch stall of `pc`, outside the fetch window, into rax (`translatedFetch`; it
     /// reads the cycle count before this instruction from the context).
     private mutating func fetchHelperCall(_ pc: UInt32) {
@@ -552,6 +779,7 @@ struct BlockTranslator {
         a.load64(.r8, HostMem(Self.ctx, C.dataFree))
         a.alu8(.cmp, HostMem(.r8, index: .rbp), imm: 0)
         a.jcc(.ne, free)
+        inlineDataCacheHit(t, hit: free)
         a.mov64(.rdi, Self.ctx)
         a.mov32(.rsi, .r12)
         a.mov32(.rdx, .rbp)

@@ -25,6 +25,8 @@ final class TranslationCache {
     let arena: UnsafeMutableRawPointer
     var used = 0
     var generation: UInt64
+    /// The Cortex-M7 segment memos translated code holds (`SegmentMemo`), dropped with it.
+    private(set) var segments: [UnsafeMutableRawPointer] = []
 
     /// Whether translated code can run on this host's architecture.
     static let hostSupported: Bool = {
@@ -47,12 +49,27 @@ final class TranslationCache {
     deinit {
         munmap(arena, TranslationCache.arenaBytes)
         entries.deallocate()
+        for s in segments { s.deallocate() }
     }
 
-    func flush(generation: UInt64) {
+    /// Drop every translation; the segments' counters go to `timer` first.
+    func flush(generation: UInt64, timer: CoreTimer) {
         for k in 0..<TranslationCache.entryCount { entries[k] = Entry() }
         used = 0
         self.generation = generation
+        foldSegments(timer)
+        for s in segments { s.deallocate() }
+        segments.removeAll()
+    }
+
+    func foldSegments(_ timer: CoreTimer) {
+        for s in segments { timer.foldSegment(s) }
+    }
+
+    func allocateSegment(_ steps: [(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer {
+        let s = SegmentMemo.allocate(steps)
+        segments.append(s)
+        return s
     }
 
     @inline(__always)
@@ -107,12 +124,15 @@ extension Machine {
                        as: UnsafeRawPointer.self)
         ctx.storeBytes(of: unsafeBitCast(translatedWrapHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.wrapHelper),
                        as: UnsafeRawPointer.self)
+        ctx.storeBytes(of: unsafeBitCast(translatedSegmentHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.segmentHelper),
+                       as: UnsafeRawPointer.self)
         let scalar = timer.isScalarModel, m7 = model == .m7
         defer { foldTranslatedStalls() }
         fetchPathGeneration = timer.translatedFetchPathGeneration &- 1  // a new run, maybe a new timer
+        dataPathGeneration = timer.translatedDataPathGeneration &- 1
         refreshFetchPath()
         while timer.cycles < nextEventCycle {
-            if cache.generation != memory.codeGeneration { cache.flush(generation: memory.codeGeneration) }
+            if cache.generation != memory.codeGeneration { cache.flush(generation: memory.codeGeneration, timer: timer) }
             let e = cache.entry(pc)
             if e.pointee.pc != pc { translateBlock(at: pc, into: e, cache) }
             guard let code = e.pointee.code else {
@@ -190,6 +210,11 @@ extension Machine {
         let branch = ctx.load(fromByteOffset: Int(C.stallBranch), as: UInt64.self)
         let interlock = ctx.load(fromByteOffset: Int(C.stallInterlock), as: UInt64.self)
         let skipped = ctx.load(fromByteOffset: Int(C.skipped), as: UInt64.self)
+        let dcacheHits = ctx.load(fromByteOffset: Int(C.dataHits), as: UInt64.self)
+        if dcacheHits != 0 {
+            timer.addTranslatedDataHits(dcacheHits)
+            ctx.storeBytes(of: 0, toByteOffset: Int(C.dataHits), as: UInt64.self)
+        }
         let icacheHits = ctx.load(fromByteOffset: Int(C.fetchHits), as: UInt64.self)
         let xipHits = ctx.load(fromByteOffset: Int(C.fetchHits) + 8, as: UInt64.self)
         if icacheHits | xipHits != 0 {
@@ -225,11 +250,21 @@ extension Machine {
     /// would.
     @inline(__always)
     func refreshFetchPath() {
+        if timer.translatedDataPathGeneration != dataPathGeneration {
+            dataPathGeneration = timer.translatedDataPathGeneration
+            UnsafeMutableRawPointer(r).storeBytes(of: timer.translatedDataPath(), toByteOffset: Int(TranslatedContext.dataPath),
+                                                  as: CoreTimer.TranslatedDataPath.self)
+        }
         let generation = timer.translatedFetchPathGeneration
         guard generation != fetchPathGeneration else { return }
         fetchPathGeneration = generation
-        UnsafeMutableRawPointer(r).storeBytes(of: timer.translatedFetchPath, toByteOffset: Int(TranslatedContext.fetchPath),
+        let path = timer.translatedFetchPath
+        UnsafeMutableRawPointer(r).storeBytes(of: path, toByteOffset: Int(TranslatedContext.fetchPath),
                                               as: CoreTimer.TranslatedFetchPath.self)
+        // A window this path opens is whole fetch blocks (or it opens none): `wholeRun`.
+        let blocks = path.span == 0 || (path.windowMask + 1) % BlockTranslator.fetchBlock == 0
+        UnsafeMutableRawPointer(r).storeBytes(of: blocks ? UInt32.max : 0, toByteOffset: Int(TranslatedContext.fetchBlocks),
+                                              as: UInt32.self)
     }
 
     /// Retire a translated instruction with the timing model's own rules (the Cortex-M7),
@@ -330,14 +365,16 @@ extension Machine {
             if last { break }
         }
         guard !block.isEmpty else { return }
-        var translator = BlockTranslator(model: timer.model)
-        guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
-        var code = cache.install(bytes)
-        if code == nil {
-            // The arena is full: start again (every entry, this one included, is dropped).
-            cache.flush(generation: cache.generation)
-            e.pointee = TranslationCache.Entry(pc: start, function: 0, code: nil)
+        var code: UnsafeRawPointer?
+        for _ in 0..<2 {
+            var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment)
+            guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
             code = cache.install(bytes)
+            if code != nil { break }
+            // The arena is full: start again (every entry, this one included, is dropped,
+            // and the segment memos this translation made with them: translate again).
+            cache.flush(generation: cache.generation, timer: timer)
+            e.pointee = TranslationCache.Entry(pc: start, function: 0, code: nil)
         }
         e.pointee.function = function ?? 0
         e.pointee.code = code
@@ -371,6 +408,16 @@ let translatedRetireHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutab
                                             UInt64) -> UInt64 = {
     ctx, slot, pc, address, shape, dataStall in
     translatedMachine(ctx)._withUnsafeGuaranteedRef { $0.translatedRetire(slot, pc: pc, address: address, shape: shape, dataStall: dataStall) }
+}
+
+/// A segment's memo for the state token in the context (`CoreTimer.buildSegment`), which
+/// may come back renumbered.
+let translatedSegmentHelper: @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void = { ctx, segment in
+    translatedMachine(ctx)._withUnsafeGuaranteedRef {
+        let offset = Int(TranslatedContext.token)
+        let token = $0.timer.buildSegment(segment, entry: ctx.load(fromByteOffset: offset, as: UInt32.self))
+        ctx.storeBytes(of: token, toByteOffset: offset, as: UInt32.self)
+    }
 }
 
 /// A memo entry's hit count wrapped in translated code (`CoreTimer.translatedHitsWrapped`).

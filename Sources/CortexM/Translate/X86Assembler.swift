@@ -71,8 +71,15 @@ struct X86Assembler {
     // MARK: Encoding helpers
 
     private mutating func byte(_ b: UInt8) { bytes.append(b) }
-    private mutating func imm32(_ v: Int32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    private mutating func imm64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    private mutating func imm32(_ v: Int32) {
+        let u = UInt32(bitPattern: v)
+        byte(UInt8(truncatingIfNeeded: u)); byte(UInt8(truncatingIfNeeded: u >> 8))
+        byte(UInt8(truncatingIfNeeded: u >> 16)); byte(UInt8(truncatingIfNeeded: u >> 24))
+    }
+    private mutating func imm64(_ v: UInt64) {
+        imm32(Int32(bitPattern: UInt32(truncatingIfNeeded: v)))
+        imm32(Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32)))
+    }
 
     /// REX prefix when needed (`force`: byte registers spl/bpl/sil/dil).
     private mutating func rex(w: Bool, reg: UInt8 = 0, index: UInt8 = 0, base: UInt8 = 0, force: Bool = false) {
@@ -80,59 +87,72 @@ struct X86Assembler {
         if v != 0x40 || force { byte(v) }
     }
 
-    /// ModRM (+ SIB) + disp32 for a memory operand; `reg` is the /r field.
+    /// ModRM (+ SIB) + displacement for a memory operand; `reg` is the /r field. The
+    /// displacement takes the shortest form (none, disp8, disp32): most fields of the
+    /// context lie within 127 bytes of its base, and smaller code translates faster.
     private mutating func modrm(_ reg: UInt8, _ m: HostMem) {
         let r = (reg & 7) << 3
+        // mod 00 with base rbp/r13 means disp32 without a base (or rip): those need disp8.
+        let mod: UInt8 = m.disp == 0 && m.base.low != 5 ? 0x00 : Int32(Int8(truncatingIfNeeded: m.disp)) == m.disp ? 0x40 : 0x80
         if let index = m.index {
             let ss: UInt8 = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0
-            byte(0x80 | r | 4)
+            byte(mod | r | 4)
             byte(ss << 6 | index.low << 3 | m.base.low)
         } else if m.base.low == 4 {
-            byte(0x80 | r | 4)
+            byte(mod | r | 4)
             byte(0x24)
         } else {
-            byte(0x80 | r | m.base.low)
+            byte(mod | r | m.base.low)
         }
-        imm32(m.disp)
+        if mod == 0x40 { byte(UInt8(truncatingIfNeeded: m.disp)) } else if mod == 0x80 { imm32(m.disp) }
     }
 
     private mutating func modrmReg(_ reg: UInt8, _ rm: HostReg) { byte(0xC0 | (reg & 7) << 3 | rm.low) }
 
-    private mutating func memOp(_ opcode: [UInt8], w: Bool, reg: UInt8, _ m: HostMem, force8: Bool = false, prefix: UInt8? = nil) {
+    /// An opcode of one byte, or two (0x0F and the second).
+    private mutating func opcode(_ o: UInt16) {
+        if o > 0xFF { byte(UInt8(o >> 8)) }
+        byte(UInt8(truncatingIfNeeded: o))
+    }
+
+    private mutating func memOp(_ op: UInt16, w: Bool, reg: UInt8, _ m: HostMem, force8: Bool = false, prefix: UInt8? = nil) {
         if let prefix { byte(prefix) }
         rex(w: w, reg: reg, index: m.index?.n ?? 0, base: m.base.n, force: force8 && reg >= 4)
-        bytes.append(contentsOf: opcode)
+        opcode(op)
         modrm(reg, m)
     }
 
-    private mutating func regOp(_ opcode: [UInt8], w: Bool, reg: UInt8, _ rm: HostReg, force8: Bool = false) {
+    private mutating func regOp(_ op: UInt16, w: Bool, reg: UInt8, _ rm: HostReg, force8: Bool = false) {
         rex(w: w, reg: reg, base: rm.n, force: force8 && rm.n >= 4)
-        bytes.append(contentsOf: opcode)
+        opcode(op)
         modrmReg(reg, rm)
     }
 
+    /// Whether an immediate fits the sign-extended imm8 forms (0x83 group).
+    private static func fitsImm8(_ v: Int32) -> Bool { Int32(Int8(truncatingIfNeeded: v)) == v }
+
     // MARK: Moves
 
-    mutating func load32(_ d: HostReg, _ m: HostMem) { memOp([0x8B], w: false, reg: d.n, m) }
-    mutating func load64(_ d: HostReg, _ m: HostMem) { memOp([0x8B], w: true, reg: d.n, m) }
-    mutating func store32(_ m: HostMem, _ s: HostReg) { memOp([0x89], w: false, reg: s.n, m) }
-    mutating func store64(_ m: HostMem, _ s: HostReg) { memOp([0x89], w: true, reg: s.n, m) }
-    mutating func store16(_ m: HostMem, _ s: HostReg) { memOp([0x89], w: false, reg: s.n, m, prefix: 0x66) }
-    mutating func store8(_ m: HostMem, _ s: HostReg) { memOp([0x88], w: false, reg: s.n, m, force8: true) }
-    mutating func loadU8(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xB6], w: false, reg: d.n, m) }
-    mutating func loadU16(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xB7], w: false, reg: d.n, m) }
-    mutating func loadS8(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xBE], w: false, reg: d.n, m) }
-    mutating func loadS16(_ d: HostReg, _ m: HostMem) { memOp([0x0F, 0xBF], w: false, reg: d.n, m) }
+    mutating func load32(_ d: HostReg, _ m: HostMem) { memOp(0x8B, w: false, reg: d.n, m) }
+    mutating func load64(_ d: HostReg, _ m: HostMem) { memOp(0x8B, w: true, reg: d.n, m) }
+    mutating func store32(_ m: HostMem, _ s: HostReg) { memOp(0x89, w: false, reg: s.n, m) }
+    mutating func store64(_ m: HostMem, _ s: HostReg) { memOp(0x89, w: true, reg: s.n, m) }
+    mutating func store16(_ m: HostMem, _ s: HostReg) { memOp(0x89, w: false, reg: s.n, m, prefix: 0x66) }
+    mutating func store8(_ m: HostMem, _ s: HostReg) { memOp(0x88, w: false, reg: s.n, m, force8: true) }
+    mutating func loadU8(_ d: HostReg, _ m: HostMem) { memOp(0x0FB6, w: false, reg: d.n, m) }
+    mutating func loadU16(_ d: HostReg, _ m: HostMem) { memOp(0x0FB7, w: false, reg: d.n, m) }
+    mutating func loadS8(_ d: HostReg, _ m: HostMem) { memOp(0x0FBE, w: false, reg: d.n, m) }
+    mutating func loadS16(_ d: HostReg, _ m: HostMem) { memOp(0x0FBF, w: false, reg: d.n, m) }
     mutating func storeImm32(_ m: HostMem, _ v: UInt32) {
-        memOp([0xC7], w: false, reg: 0, m)
+        memOp(0xC7, w: false, reg: 0, m)
         imm32(Int32(bitPattern: v))
     }
     mutating func storeImm8(_ m: HostMem, _ v: UInt8) {
-        memOp([0xC6], w: false, reg: 0, m)
+        memOp(0xC6, w: false, reg: 0, m)
         byte(v)
     }
-    mutating func mov32(_ d: HostReg, _ s: HostReg) { regOp([0x89], w: false, reg: s.n, d) }
-    mutating func mov64(_ d: HostReg, _ s: HostReg) { regOp([0x89], w: true, reg: s.n, d) }
+    mutating func mov32(_ d: HostReg, _ s: HostReg) { regOp(0x89, w: false, reg: s.n, d) }
+    mutating func mov64(_ d: HostReg, _ s: HostReg) { regOp(0x89, w: true, reg: s.n, d) }
     mutating func movImm32(_ d: HostReg, _ v: UInt32) {
         // Never `xor d, d`: that would clobber the host flags between an operation and
         // the SETcc that reads them.
@@ -146,76 +166,81 @@ struct X86Assembler {
         imm64(v)
     }
     /// movzx / movsx between registers.
-    mutating func zx8(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xB6], w: false, reg: d.n, s, force8: true) }
-    mutating func zx16(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xB7], w: false, reg: d.n, s) }
-    mutating func sx8(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xBE], w: false, reg: d.n, s, force8: true) }
-    mutating func sx16(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xBF], w: false, reg: d.n, s) }
+    mutating func zx8(_ d: HostReg, _ s: HostReg) { regOp(0x0FB6, w: false, reg: d.n, s, force8: true) }
+    mutating func zx16(_ d: HostReg, _ s: HostReg) { regOp(0x0FB7, w: false, reg: d.n, s) }
+    mutating func sx8(_ d: HostReg, _ s: HostReg) { regOp(0x0FBE, w: false, reg: d.n, s, force8: true) }
+    mutating func sx16(_ d: HostReg, _ s: HostReg) { regOp(0x0FBF, w: false, reg: d.n, s) }
     /// movsxd d64, s32.
-    mutating func sx32to64(_ d: HostReg, _ s: HostReg) { regOp([0x63], w: true, reg: d.n, s) }
+    mutating func sx32to64(_ d: HostReg, _ s: HostReg) { regOp(0x63, w: true, reg: d.n, s) }
 
     // MARK: Arithmetic
 
-    mutating func alu(_ op: HostALU, _ d: HostReg, _ s: HostReg) { regOp([op.rawValue << 3 | 1], w: false, reg: s.n, d) }
-    mutating func alu64(_ op: HostALU, _ d: HostReg, _ s: HostReg) { regOp([op.rawValue << 3 | 1], w: true, reg: s.n, d) }
+    mutating func alu(_ op: HostALU, _ d: HostReg, _ s: HostReg) { regOp(UInt16(op.rawValue << 3 | 1), w: false, reg: s.n, d) }
+    mutating func alu64(_ op: HostALU, _ d: HostReg, _ s: HostReg) { regOp(UInt16(op.rawValue << 3 | 1), w: true, reg: s.n, d) }
     mutating func alu(_ op: HostALU, _ d: HostReg, imm v: UInt32) {
-        regOp([0x81], w: false, reg: op.rawValue, d)
-        imm32(Int32(bitPattern: v))
+        let i = Int32(bitPattern: v)
+        regOp(Self.fitsImm8(i) ? 0x83 : 0x81, w: false, reg: op.rawValue, d)
+        immediate(i)
     }
     mutating func alu64(_ op: HostALU, _ d: HostReg, imm v: Int32) {
-        regOp([0x81], w: true, reg: op.rawValue, d)
-        imm32(v)
+        regOp(Self.fitsImm8(v) ? 0x83 : 0x81, w: true, reg: op.rawValue, d)
+        immediate(v)
+    }
+    /// The immediate of a 0x81/0x83 (or 0x69/0x6B) form: imm8 when it fits.
+    private mutating func immediate(_ v: Int32) {
+        if Self.fitsImm8(v) { byte(UInt8(truncatingIfNeeded: v)) } else { imm32(v) }
     }
     /// op r32, [m]
-    mutating func alu(_ op: HostALU, _ d: HostReg, _ m: HostMem) { memOp([op.rawValue << 3 | 3], w: false, reg: d.n, m) }
-    mutating func alu64(_ op: HostALU, _ d: HostReg, _ m: HostMem) { memOp([op.rawValue << 3 | 3], w: true, reg: d.n, m) }
+    mutating func alu(_ op: HostALU, _ d: HostReg, _ m: HostMem) { memOp(UInt16(op.rawValue << 3 | 3), w: false, reg: d.n, m) }
+    mutating func alu64(_ op: HostALU, _ d: HostReg, _ m: HostMem) { memOp(UInt16(op.rawValue << 3 | 3), w: true, reg: d.n, m) }
     /// op qword [m], imm32
     mutating func alu64(_ op: HostALU, _ m: HostMem, imm v: Int32) {
-        memOp([0x81], w: true, reg: op.rawValue, m)
-        imm32(v)
+        memOp(Self.fitsImm8(v) ? 0x83 : 0x81, w: true, reg: op.rawValue, m)
+        immediate(v)
     }
     /// op byte [m], imm8
     mutating func alu8(_ op: HostALU, _ m: HostMem, imm v: UInt8) {
-        memOp([0x80], w: false, reg: op.rawValue, m)
+        memOp(0x80, w: false, reg: op.rawValue, m)
         byte(v)
     }
-    mutating func test(_ a: HostReg, _ b: HostReg) { regOp([0x85], w: false, reg: b.n, a) }
+    mutating func test(_ a: HostReg, _ b: HostReg) { regOp(0x85, w: false, reg: b.n, a) }
     /// test r32, [m]
-    mutating func test(_ a: HostReg, _ m: HostMem) { memOp([0x85], w: false, reg: a.n, m) }
+    mutating func test(_ a: HostReg, _ m: HostMem) { memOp(0x85, w: false, reg: a.n, m) }
     /// test r32, imm32
     mutating func testImm(_ d: HostReg, _ v: UInt32) {
-        regOp([0xF7], w: false, reg: 0, d)
+        regOp(0xF7, w: false, reg: 0, d)
         imm32(Int32(bitPattern: v))
     }
-    mutating func imul(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xAF], w: false, reg: d.n, s) }
-    mutating func imul64(_ d: HostReg, _ s: HostReg) { regOp([0x0F, 0xAF], w: true, reg: d.n, s) }
+    mutating func imul(_ d: HostReg, _ s: HostReg) { regOp(0x0FAF, w: false, reg: d.n, s) }
+    mutating func imul64(_ d: HostReg, _ s: HostReg) { regOp(0x0FAF, w: true, reg: d.n, s) }
     /// imul d32, s32, imm32
     mutating func imul(_ d: HostReg, _ s: HostReg, imm v: Int32) {
-        regOp([0x69], w: false, reg: d.n, s)
-        imm32(v)
+        regOp(Self.fitsImm8(v) ? 0x6B : 0x69, w: false, reg: d.n, s)
+        immediate(v)
     }
     mutating func shift(_ op: HostShift, _ d: HostReg, _ amount: UInt8) {
-        regOp([0xC1], w: false, reg: op.rawValue, d)
+        regOp(0xC1, w: false, reg: op.rawValue, d)
         byte(amount)
     }
     mutating func shift64(_ op: HostShift, _ d: HostReg, _ amount: UInt8) {
-        regOp([0xC1], w: true, reg: op.rawValue, d)
+        regOp(0xC1, w: true, reg: op.rawValue, d)
         byte(amount)
     }
     /// shift r32, cl (the count masked to 5 bits, as x86 does)
-    mutating func shiftCL(_ op: HostShift, _ d: HostReg) { regOp([0xD3], w: false, reg: op.rawValue, d) }
+    mutating func shiftCL(_ op: HostShift, _ d: HostReg) { regOp(0xD3, w: false, reg: op.rawValue, d) }
     /// shift r64, cl (the count masked to 6 bits)
-    mutating func shift64CL(_ op: HostShift, _ d: HostReg) { regOp([0xD3], w: true, reg: op.rawValue, d) }
-    mutating func not32(_ d: HostReg) { regOp([0xF7], w: false, reg: 2, d) }
+    mutating func shift64CL(_ op: HostShift, _ d: HostReg) { regOp(0xD3, w: true, reg: op.rawValue, d) }
+    mutating func not32(_ d: HostReg) { regOp(0xF7, w: false, reg: 2, d) }
     /// neg r32: CF = (operand != 0).
-    mutating func neg32(_ d: HostReg) { regOp([0xF7], w: false, reg: 3, d) }
+    mutating func neg32(_ d: HostReg) { regOp(0xF7, w: false, reg: 3, d) }
     /// or byte [m], r8
-    mutating func or8(_ m: HostMem, _ s: HostReg) { memOp([0x08], w: false, reg: s.n, m, force8: true) }
-    mutating func inc64(_ m: HostMem) { memOp([0xFF], w: true, reg: 0, m) }
+    mutating func or8(_ m: HostMem, _ s: HostReg) { memOp(0x08, w: false, reg: s.n, m, force8: true) }
+    mutating func inc64(_ m: HostMem) { memOp(0xFF, w: true, reg: 0, m) }
 
     // MARK: Flags and control
 
-    mutating func setcc(_ c: HostCond, _ m: HostMem) { memOp([0x0F, 0x90 | c.rawValue], w: false, reg: 0, m) }
-    mutating func setcc(_ c: HostCond, _ d: HostReg) { regOp([0x0F, 0x90 | c.rawValue], w: false, reg: 0, d, force8: true) }
+    mutating func setcc(_ c: HostCond, _ m: HostMem) { memOp(0x0F90 | UInt16(c.rawValue), w: false, reg: 0, m) }
+    mutating func setcc(_ c: HostCond, _ d: HostReg) { regOp(0x0F90 | UInt16(c.rawValue), w: false, reg: 0, d, force8: true) }
 
     mutating func jcc(_ c: HostCond, _ l: HostLabel) {
         byte(0x0F)
@@ -228,7 +253,7 @@ struct X86Assembler {
         fixups.append((bytes.count, l.id))
         imm32(0)
     }
-    mutating func call(_ target: HostReg) { regOp([0xFF], w: false, reg: 2, target) }
+    mutating func call(_ target: HostReg) { regOp(0xFF, w: false, reg: 2, target) }
     /// call rel32 (a subroutine inside the same code)
     mutating func call(_ l: HostLabel) {
         byte(0xE8)

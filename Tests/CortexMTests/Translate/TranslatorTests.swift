@@ -91,6 +91,8 @@ import ThumbISA
         #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.beatBytes) == beats + 2)
         #expect(MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.region) == beats + 3)
         #expect(MemoryLayout<CoreTimer.TranslatedFetchPath>.size <= Int(TranslatedContext.fetchHits - TranslatedContext.fetchPath))
+        #expect(MemoryLayout<CoreTimer.TranslatedDataPath>.size <= Int(TranslatedContext.dataHits - TranslatedContext.dataPath))
+        #expect(TranslatedContext.dataHits + 8 <= TranslatedContext.bytes)
     }
 
     /// An IT block whose instructions alternate between executed and skipped, one of

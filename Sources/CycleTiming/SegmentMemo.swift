@@ -1,0 +1,178 @@
+/// What the Cortex-M7 rules do over a run of instructions of a translated block (a
+/// segment) from one pipeline state, so that translated code can time the whole run with
+/// one comparison instead of a memo look-up per instruction (`TimingMemo`).
+///
+/// A segment's instructions are those whose only dynamic input to the rules is the
+/// pipeline state when their fetch makes no bubble and their data transfer no stall
+/// (inside a block, not a branch, not conditional). From a state token `entry`,
+/// `CoreTimer.buildSegment` applies the rules to them with zero bubble and stall and
+/// keeps, for each instruction, the token before it and the cycles added before it, and
+/// at the end the token out and the total. Translated code checks the token and that the
+/// run ends before the next event, runs the instructions with their fetch and data
+/// look-ups only, and adds the total. When a look-up finds a bubble or a stall (or an
+/// instruction must be left to the interpreter), it takes the state before that
+/// instruction from its step and goes on one by one with the rules; when the one-by-one
+/// state meets a step's token again (the pipeline has forgotten the stall), it goes back
+/// to the whole-run timing from there. The figures are the rules' own: `CortexMTests`
+/// compares every statistic with the interpreter's.
+///
+/// The memory is one `Header` followed by `count` `Step`s at a fixed address (translated
+/// code holds it): `SegmentMemo.allocate`.
+public enum SegmentMemo {
+    public struct Header {
+        /// Token in; `UInt32.max` (never given out) while the segment has no memo.
+        public var entry: UInt32 = .max
+        public var out: UInt32 = 0
+        /// Cycles the whole run adds, and those before its last instruction (the event test).
+        public var total: UInt32 = 0
+        public var lastPrefix: UInt32 = 0
+        /// Whole runs completed since the counters were last handed to the timer.
+        public var hits: UInt64 = 0
+        /// Per whole run: dual issues, skipped, interlock and divide stall cycles.
+        public var dual: UInt32 = 0
+        public var skipped: UInt32 = 0
+        public var interlock: UInt32 = 0
+        public var divide: UInt32 = 0
+        public var count: UInt32 = 0
+        /// The token of the last entry that found another memo: a second miss with the same
+        /// token builds the memo for it (a token seen once may never come back).
+        public var lastMiss: UInt32 = .max
+        /// Memos built (statistics for the benchmarks).
+        public var builds: UInt64 = 0
+    }
+
+    public struct Step {
+        /// The instruction's static timing and transfer count (what the rules read).
+        public var timing: StaticTiming
+        public var beats: UInt8
+        /// The token before the instruction (`UInt32.max`: none), and the cycles the run
+        /// added before it.
+        public var token: UInt32 = .max
+        public var prefix: UInt32 = 0
+        /// Runs left at this instruction (a bubble, a stall, a bail), and runs that came
+        /// back at it, not yet handed over.
+        public var left: UInt64 = 0
+        public var rejoined: UInt64 = 0
+        /// The counters of the instructions before it.
+        public var dual: UInt32 = 0
+        public var skipped: UInt32 = 0
+        public var interlock: UInt32 = 0
+        public var divide: UInt32 = 0
+    }
+
+    public static let stepsOffset = (MemoryLayout<Header>.stride + 15) & ~15
+    public static let stepStride = MemoryLayout<Step>.stride
+
+    /// Field offsets for translated code.
+    public static let header: (entry: Int, out: Int, total: Int, lastPrefix: Int, hits: Int, lastMiss: Int) = (
+        MemoryLayout<Header>.offset(of: \Header.entry)!, MemoryLayout<Header>.offset(of: \Header.out)!,
+        MemoryLayout<Header>.offset(of: \Header.total)!, MemoryLayout<Header>.offset(of: \Header.lastPrefix)!,
+        MemoryLayout<Header>.offset(of: \Header.hits)!, MemoryLayout<Header>.offset(of: \Header.lastMiss)!)
+    public static let step: (token: Int, prefix: Int, left: Int, rejoined: Int) = (
+        MemoryLayout<Step>.offset(of: \Step.token)!, MemoryLayout<Step>.offset(of: \Step.prefix)!,
+        MemoryLayout<Step>.offset(of: \Step.left)!, MemoryLayout<Step>.offset(of: \Step.rejoined)!)
+
+    /// A segment of instructions with these static timings and transfer counts, with no
+    /// memo yet.
+    public static func allocate(_ steps: [(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: stepsOffset + steps.count * stepStride, alignment: 16)
+        var h = Header()
+        h.count = UInt32(steps.count)
+        p.initializeMemory(as: Header.self, repeating: h, count: 1)
+        for (k, s) in steps.enumerated() {
+            (p + stepsOffset + k * stepStride).initializeMemory(as: Step.self, repeating: Step(timing: s.timing, beats: s.beats),
+                                                                count: 1)
+        }
+        return p
+    }
+
+    public static func header(_ p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Header> { p.assumingMemoryBound(to: Header.self) }
+
+    public static func steps(_ p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Step> {
+        (p + stepsOffset).assumingMemoryBound(to: Step.self)
+    }
+}
+
+extension CoreTimer {
+    /// Hand a segment's counters to the statistics (before they are read, and before the
+    /// segment's memo is replaced or dropped).
+    public func foldSegment(_ p: UnsafeMutableRawPointer) {
+        let h = SegmentMemo.header(p)
+        if h.pointee.hits != 0 {
+            let n = h.pointee.hits
+            h.pointee.hits = 0
+            credit(n, dual: h.pointee.dual, skipped: h.pointee.skipped, interlock: h.pointee.interlock, divide: h.pointee.divide)
+        }
+        let steps = SegmentMemo.steps(p)
+        for k in 0..<Int(h.pointee.count) where steps[k].left | steps[k].rejoined != 0 {
+            // A run that left at k made the instructions before k; one that came back at k
+            // made none of them (its whole-run or leaving credit counts them: take them off).
+            let s = steps[k]
+            steps[k].left = 0
+            steps[k].rejoined = 0
+            credit(s.left &- s.rejoined, dual: s.dual, skipped: s.skipped, interlock: s.interlock, divide: s.divide)
+        }
+    }
+
+    /// Counters `n` times over (modulo 2^64: `foldSegment` credits a difference).
+    private func credit(_ n: UInt64, dual: UInt32, skipped: UInt32, interlock: UInt32, divide: UInt32) {
+        dualIssuedCount &+= n &* UInt64(dual)
+        skippedCount &+= n &* UInt64(skipped)
+        stalls.interlock &+= n &* UInt64(interlock)
+        stalls.divide &+= n &* UInt64(divide)
+    }
+
+    /// Make the segment's memo for state token `entry`, the current state of translated
+    /// code (its fields are then not in use, `materializeM7`). Returns the token of that
+    /// state to go on with: `entry`, or a new token for the same state if the state table
+    /// started again meanwhile (the memo is then not made).
+    public func buildSegment(_ p: UnsafeMutableRawPointer, entry: UInt32) -> UInt32 {
+        let h = SegmentMemo.header(p), steps = SegmentMemo.steps(p)
+        guard entry != 0 && entry != .max && memoize else { return entry }
+        let count = Int(h.pointee.count)
+        let entryKey = states.key(entry), generation = states.base
+        foldSegment(p)  // before the counters are saved: the what-if run's are thrown away
+        let saved = (now, dualIssuedCount, skippedCount, stalls.interlock, stalls.divide)
+        h.pointee.entry = .max
+        // The rules from the entry state, at an arbitrary time (they see only differences).
+        now = 1 << 32
+        token = entry
+        materializeM7()
+        let start = now
+        var tokens = [UInt32](repeating: 0, count: count)
+        var ok = true
+        for k in 0..<count {
+            let t = k == 0 ? entry : relativeStateToken()
+            guard t != 0 && now &- start <= UInt64(UInt32.max) else { ok = false; break }
+            tokens[k] = t
+            steps[k].prefix = UInt32(now &- start)
+            steps[k].dual = UInt32(truncatingIfNeeded: dualIssuedCount &- saved.1)
+            steps[k].skipped = UInt32(truncatingIfNeeded: skippedCount &- saved.2)
+            steps[k].interlock = UInt32(truncatingIfNeeded: stalls.interlock &- saved.3)
+            steps[k].divide = UInt32(truncatingIfNeeded: stalls.divide &- saved.4)
+            issueRulesM7(steps[k].timing, executed: true, beats: steps[k].beats, bubble: 0, stall: 0)
+        }
+        let out = ok ? relativeStateToken() : 0
+        let total = now &- start
+        h.pointee.dual = UInt32(truncatingIfNeeded: dualIssuedCount &- saved.1)
+        h.pointee.skipped = UInt32(truncatingIfNeeded: skippedCount &- saved.2)
+        h.pointee.interlock = UInt32(truncatingIfNeeded: stalls.interlock &- saved.3)
+        h.pointee.divide = UInt32(truncatingIfNeeded: stalls.divide &- saved.4)
+        (now, dualIssuedCount, skippedCount, stalls.interlock, stalls.divide) = saved
+        guard states.base == generation else {
+            // Tokens given out before the table started again can no longer be read.
+            for k in 0..<count { steps[k].token = .max }
+            token = states.token(entryKey)
+            return token
+        }
+        token = entry  // the fields hold the what-if state, not the machine's
+        for k in 0..<count { steps[k].token = ok ? tokens[k] : .max }
+        guard ok, out != 0, total <= UInt64(UInt32.max) else { return entry }
+        h.pointee.out = out
+        h.pointee.total = UInt32(total)
+        h.pointee.lastPrefix = steps[count - 1].prefix
+        h.pointee.entry = entry
+        h.pointee.builds &+= 1
+        return entry
+    }
+}
