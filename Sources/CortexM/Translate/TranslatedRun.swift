@@ -334,12 +334,17 @@ extension Machine {
 
     /// Translate the block at `start` into `e` (code nil when its first instruction is the
     /// interpreter's: an operation the translator lacks, a probe, an unmapped address).
+    /// The longest block translated: long enough that an unrolled kernel loop (the MAC
+    /// loops run 70 to 130 instructions) is one block, whose segments then run whole and
+    /// whose first instruction, timed by the helper, comes once per iteration.
+    static let maxBlockInstructions = 256
+
     func translateBlock(at start: UInt32, into e: UnsafeMutablePointer<TranslationCache.Entry>, _ cache: TranslationCache) {
         e.pointee = TranslationCache.Entry(pc: start, function: 0, code: nil)
         var block: [TranslatableInstruction] = []
         var addr = start
         var function: UInt16?
-        while block.count < 64 {
+        while block.count < Machine.maxBlockInstructions {
             // Probes and a call's return address are the slow fetch path's to handle.
             if probes.contains(addr) || (callActive && addr == Machine.callReturnAddress) { break }
             guard let slot = try? fetch(addr), slot != probeSlot else { break }
@@ -348,7 +353,7 @@ extension Machine {
             if inst.op == .it {
                 // An IT instruction and its whole block, or neither.
                 guard let group = translatableITBlock(slot, at: addr, function: slot.pointee.function),
-                      block.count + group.count <= 64 else { break }
+                      block.count + group.count <= Machine.maxBlockInstructions else { break }
                 function = slot.pointee.function
                 block += group
                 addr = group.last!.pc &+ UInt32(group.last!.inst.size)
