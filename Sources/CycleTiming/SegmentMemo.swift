@@ -28,17 +28,21 @@ public enum SegmentMemo {
         public var lastPrefix: UInt32 = 0
         /// Whole runs completed since the counters were last handed to the timer.
         public var hits: UInt64 = 0
-        /// Per whole run: dual issues, skipped, interlock and divide stall cycles.
-        public var dual: UInt32 = 0
-        public var skipped: UInt32 = 0
-        public var interlock: UInt32 = 0
-        public var divide: UInt32 = 0
+        /// Per whole run.
+        public var counters = Counters()
         public var count: UInt32 = 0
         /// The token of the last entry that found another memo: a second miss with the same
         /// token builds the memo for it (a token seen once may never come back).
         public var lastMiss: UInt32 = .max
-        /// Memos built (statistics for the benchmarks).
-        public var builds: UInt64 = 0
+    }
+
+    /// The statistics a run of the rules adds: dual issues, skipped instructions, interlock
+    /// and divide stall cycles.
+    public struct Counters {
+        public var dual: UInt32 = 0
+        public var skipped: UInt32 = 0
+        public var interlock: UInt32 = 0
+        public var divide: UInt32 = 0
     }
 
     public struct Step {
@@ -54,10 +58,7 @@ public enum SegmentMemo {
         public var left: UInt64 = 0
         public var rejoined: UInt64 = 0
         /// The counters of the instructions before it.
-        public var dual: UInt32 = 0
-        public var skipped: UInt32 = 0
-        public var interlock: UInt32 = 0
-        public var divide: UInt32 = 0
+        public var counters = Counters()
     }
 
     public static let stepsOffset = (MemoryLayout<Header>.stride + 15) & ~15
@@ -101,7 +102,7 @@ extension CoreTimer {
         if h.pointee.hits != 0 {
             let n = h.pointee.hits
             h.pointee.hits = 0
-            credit(n, dual: h.pointee.dual, skipped: h.pointee.skipped, interlock: h.pointee.interlock, divide: h.pointee.divide)
+            credit(n, h.pointee.counters)
         }
         let steps = SegmentMemo.steps(p)
         for k in 0..<Int(h.pointee.count) where steps[k].left | steps[k].rejoined != 0 {
@@ -110,16 +111,24 @@ extension CoreTimer {
             let s = steps[k]
             steps[k].left = 0
             steps[k].rejoined = 0
-            credit(s.left &- s.rejoined, dual: s.dual, skipped: s.skipped, interlock: s.interlock, divide: s.divide)
+            credit(s.left &- s.rejoined, s.counters)
         }
     }
 
     /// Counters `n` times over (modulo 2^64: `foldSegment` credits a difference).
-    private func credit(_ n: UInt64, dual: UInt32, skipped: UInt32, interlock: UInt32, divide: UInt32) {
-        dualIssuedCount &+= n &* UInt64(dual)
-        skippedCount &+= n &* UInt64(skipped)
-        stalls.interlock &+= n &* UInt64(interlock)
-        stalls.divide &+= n &* UInt64(divide)
+    private func credit(_ n: UInt64, _ c: SegmentMemo.Counters) {
+        dualIssuedCount &+= n &* UInt64(c.dual)
+        skippedCount &+= n &* UInt64(c.skipped)
+        stalls.interlock &+= n &* UInt64(c.interlock)
+        stalls.divide &+= n &* UInt64(c.divide)
+    }
+
+    /// What the counters gained since `saved` (`buildSegment`'s what-if run).
+    private func countedSince(_ saved: (UInt64, UInt64, UInt64, UInt64, UInt64)) -> SegmentMemo.Counters {
+        SegmentMemo.Counters(dual: UInt32(truncatingIfNeeded: dualIssuedCount &- saved.1),
+                             skipped: UInt32(truncatingIfNeeded: skippedCount &- saved.2),
+                             interlock: UInt32(truncatingIfNeeded: stalls.interlock &- saved.3),
+                             divide: UInt32(truncatingIfNeeded: stalls.divide &- saved.4))
     }
 
     /// Make the segment's memo for state token `entry`, the current state of translated
@@ -146,18 +155,12 @@ extension CoreTimer {
             guard t != 0 && now &- start <= UInt64(UInt32.max) else { ok = false; break }
             tokens[k] = t
             steps[k].prefix = UInt32(now &- start)
-            steps[k].dual = UInt32(truncatingIfNeeded: dualIssuedCount &- saved.1)
-            steps[k].skipped = UInt32(truncatingIfNeeded: skippedCount &- saved.2)
-            steps[k].interlock = UInt32(truncatingIfNeeded: stalls.interlock &- saved.3)
-            steps[k].divide = UInt32(truncatingIfNeeded: stalls.divide &- saved.4)
+            steps[k].counters = countedSince(saved)
             issueRulesM7(steps[k].timing, executed: true, beats: steps[k].beats, bubble: 0, stall: 0)
         }
         let out = ok ? relativeStateToken() : 0
         let total = now &- start
-        h.pointee.dual = UInt32(truncatingIfNeeded: dualIssuedCount &- saved.1)
-        h.pointee.skipped = UInt32(truncatingIfNeeded: skippedCount &- saved.2)
-        h.pointee.interlock = UInt32(truncatingIfNeeded: stalls.interlock &- saved.3)
-        h.pointee.divide = UInt32(truncatingIfNeeded: stalls.divide &- saved.4)
+        h.pointee.counters = countedSince(saved)
         (now, dualIssuedCount, skippedCount, stalls.interlock, stalls.divide) = saved
         guard states.base == generation else {
             // Tokens given out before the table started again can no longer be read.
@@ -172,7 +175,6 @@ extension CoreTimer {
         h.pointee.total = UInt32(total)
         h.pointee.lastPrefix = steps[count - 1].prefix
         h.pointee.entry = entry
-        h.pointee.builds &+= 1
         return entry
     }
 }

@@ -47,7 +47,7 @@ enum TranslatedContext {
     static let segmentHelper: Int32 = 336
     static let dataPath: Int32 = 344    // CoreTimer.TranslatedDataPath (at most 32 bytes)
     static let dataHits: Int32 = 376    // its hits (D-cache)
-    static let fetchBlocks: Int32 = 384 // 1 when a window the fetch path opens is whole fetch blocks (`wholeRun`)
+    static let fetchBlocks: Int32 = 384 // all ones when a window the fetch path opens is whole fetch blocks, else 0 (`wholeRun`)
     static let bytes = 448
 
     enum ExitReason: UInt32 {
@@ -361,22 +361,12 @@ struct BlockTranslator {
             }
             lastPC = t.pc
         }
-        a.movImm64(.rdx, memoAddress)
-        a.load32(.rax, HostMem(.rdx, Int32(S.header.out)))
-        a.store32(HostMem(Self.ctx, C.token), .rax)
-        a.load32(.rax, HostMem(.rdx, Int32(S.header.total)))
-        a.alu64(.add, Self.now, .rax)
-        a.inc64(HostMem(.rdx, Int32(S.header.hits)))
+        takeMemoState(memoAddress, token: S.header.out, cycles: S.header.total, count: S.header.hits)
         a.jmp(done)
         for (label, k, to) in leaves {
             // The state before instruction k (rax, a stall, survives).
             a.bind(label)
-            a.movImm64(.rdx, stepAddress(k))
-            a.load32(.rcx, HostMem(.rdx, Int32(S.step.token)))
-            a.store32(HostMem(Self.ctx, C.token), .rcx)
-            a.load32(.rcx, HostMem(.rdx, Int32(S.step.prefix)))
-            a.alu64(.add, Self.now, .rcx)
-            a.inc64(HostMem(.rdx, Int32(S.step.left)))
+            takeMemoState(stepAddress(k), token: S.step.token, cycles: S.step.prefix, count: S.step.left)
             a.jmp(to)
         }
         a.bind(oneByOne)
@@ -400,6 +390,18 @@ struct BlockTranslator {
         a.load32(.rax, HostMem(Self.ctx, C.fetchSpan))
         a.alu(.and, .rax, HostMem(Self.ctx, C.fetchBlocks))
         a.jcc(.e, fail)
+    }
+
+    /// The pipeline state a segment memo holds at `address`: its token at offset `token`
+    /// becomes the context's, its cycles at `cycles` are added, and its counter at `count`
+    /// counts one more. Clobbers rcx and rdx (rax survives).
+    private mutating func takeMemoState(_ address: UInt64, token: Int, cycles: Int, count: Int) {
+        a.movImm64(.rdx, address)
+        a.load32(.rcx, HostMem(.rdx, Int32(token)))
+        a.store32(HostMem(Self.ctx, C.token), .rcx)
+        a.load32(.rcx, HostMem(.rdx, Int32(cycles)))
+        a.alu64(.add, Self.now, .rcx)
+        a.inc64(HostMem(.rdx, Int32(count)))
     }
 
     /// The address of instruction k's step in the open segment's memo.

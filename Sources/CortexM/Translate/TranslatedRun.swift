@@ -247,7 +247,7 @@ extension Machine {
     /// (`BlockTranslator.inlineFetch`): after anything that may have fetched elsewhere or
     /// switched a cache on or off. A path a little out of date is harmless: it describes a
     /// region with the caches as they are, and a hit there does what `CoreTimer.fetch`
-    /// would.
+    /// would. The D-cache path (`inlineDataCacheHit`) too, when a cache was switched.
     @inline(__always)
     func refreshFetchPath() {
         if timer.translatedDataPathGeneration != dataPathGeneration {
@@ -332,13 +332,13 @@ extension Machine {
     /// static's every use checks its initialisation; pinned by a test).
     static let recordShapeOffset = MemoryLayout<ExecutionRecord>.offset(of: \ExecutionRecord.beats)!
 
-    /// Translate the block at `start` into `e` (code nil when its first instruction is the
-    /// interpreter's: an operation the translator lacks, a probe, an unmapped address).
     /// The longest block translated: long enough that an unrolled kernel loop (the MAC
     /// loops run 70 to 130 instructions) is one block, whose segments then run whole and
     /// whose first instruction, timed by the helper, comes once per iteration.
     static let maxBlockInstructions = 256
 
+    /// Translate the block at `start` into `e` (code nil when its first instruction is the
+    /// interpreter's: an operation the translator lacks, a probe, an unmapped address).
     func translateBlock(at start: UInt32, into e: UnsafeMutablePointer<TranslationCache.Entry>, _ cache: TranslationCache) {
         e.pointee = TranslationCache.Entry(pc: start, function: 0, code: nil)
         var block: [TranslatableInstruction] = []
