@@ -98,7 +98,20 @@ public final class CoreTimer {
     /// Instructions whose issue rules ran because no memo matched (tests read it).
     public internal(set) var memoMisses: UInt64 = 0
 
-    @usableFromInline enum PendingBranch { case none, direct, indirect }
+    /// A branch waiting for the next instruction to show where control went. The raw
+    /// values are what translated code stores (`translatedPendingBranch`).
+    @usableFromInline enum PendingBranch: UInt8 { case none = 0, direct = 1, indirect = 2 }
+
+    /// The branch an instruction leaves to be resolved, if any: every instruction of the
+    /// branch unit, and any other that wrote PC. Direct: B, and BL (no register read);
+    /// the predictor's target table serves the rest. The branch classes (branch ...
+    /// tableBranch) are exactly the instructions that occupy the branch unit
+    /// (`describeM7`; pinned by a test): one bit test instead of two.
+    @inlinable @inline(__always)
+    static func pendingBranch(unit: UInt8, opClass cls: UInt8, reads: UInt16, branched: Bool) -> PendingBranch {
+        guard unit & M7Unit.branch != 0 || branched else { return .none }
+        return cls == OpClass.branch.rawValue || (cls == OpClass.branchLink.rawValue && reads == 0) ? .direct : .indirect
+    }
 
     public init(kind: TimingModelKind, board: Board, clockHz: Double) throws {
         self.kind = kind
@@ -391,6 +404,38 @@ public final class CoreTimer {
         set { token = newValue }
     }
 
+    /// The branch waiting to be resolved (`pendingKind`'s raw value, 0: none; its pc and
+    /// fall-through address), which translated code carries between the instructions it
+    /// retires itself, and resolves when the prediction was right.
+    public var translatedPendingBranch: (kind: UInt32, pc: UInt32, fallthrough: UInt32) {
+        get { (UInt32(pendingKind.rawValue), pendingBranchPC, pendingFallthrough) }
+        set {
+            pendingKind = PendingBranch(rawValue: UInt8(truncatingIfNeeded: newValue.kind)) ?? .none
+            pendingBranchPC = newValue.pc
+            pendingFallthrough = newValue.fallthrough
+        }
+    }
+
+    /// The pending branch (`translatedPendingBranch`'s kind, 0: none) instruction `st`
+    /// leaves when it retires, `branched` when it wrote PC.
+    public static func translatedPendingKind(after st: StaticTiming, branched: Bool) -> UInt32 {
+        UInt32(pendingBranch(unit: st.unit, opClass: st.opClass, reads: st.reads, branched: branched).rawValue)
+    }
+
+    /// `translatedPendingBranch`'s kinds.
+    public static let translatedDirectBranch = UInt32(PendingBranch.direct.rawValue)
+
+    /// The branch predictor's tables (`BranchPredictor`: per entry a tag, a 2-bit counter
+    /// and a target; `index` picks the entry), for translated code's resolution of a
+    /// correctly predicted branch.
+    public var branchPredictorTables: (tags: UnsafeMutablePointer<UInt32>, counters: UnsafeMutablePointer<UInt8>,
+                                       targets: UnsafeMutablePointer<UInt32>) {
+        (predictor.tags, predictor.counters, predictor.targets)
+    }
+
+    /// The branch predictor's entry count (a power of two; the entry is (pc >> 1) mod it).
+    public static let branchPredictorEntries = BranchPredictor.entries
+
     /// Where translated code finds a memo's two entries (byte offsets in a `TimingMemo`)
     /// and their fields (byte offsets in an entry).
     public static let memoLayout: (first: Int, second: Int, key: Int, out: Int, delta: Int, hits: Int) = (
@@ -670,15 +715,13 @@ public final class CoreTimer {
         } else {
             issueM7(st.p, executed: executed, beats: rec.beats, bubble: bubble, stall: stall, key: key, memo)
         }
-        // Branches are resolved when the next instruction shows where control went. The
-        // branch classes (branch ... tableBranch) are exactly the instructions that occupy
-        // the branch unit (`describeM7`; pinned by a test): one bit test instead of two.
-        let cls = st.opClass
-        if st.unit & M7Unit.branch != 0 || rec.branched {
+        // Branches are resolved when the next instruction shows where control went.
+        let pending = CoreTimer.pendingBranch(unit: st.unit, opClass: st.opClass, reads: st.reads,
+                                              branched: rec.branched)
+        if pending != .none {
             pendingBranchPC = rec.pc
             pendingFallthrough = rec.pc &+ (st.flags & TimingFlags.wide != 0 ? 4 : 2)
-            pendingKind = (cls == OpClass.branch.rawValue || (cls == OpClass.branchLink.rawValue && st.reads == 0))
-                ? .direct : .indirect
+            pendingKind = pending
         }
     }
 

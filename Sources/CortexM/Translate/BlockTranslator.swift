@@ -48,6 +48,12 @@ enum TranslatedContext {
     static let dataPath: Int32 = 344    // CoreTimer.TranslatedDataPath (at most 32 bytes)
     static let dataHits: Int32 = 376    // its hits (D-cache)
     static let fetchBlocks: Int32 = 384 // all ones when a window the fetch path opens is whole fetch blocks, else 0 (`wholeRun`)
+    static let pendingKind: Int32 = 388 // CoreTimer.translatedPendingBranch (Cortex-M7): 0 none, else direct/indirect
+    static let pendingPC: Int32 = 392
+    static let pendingFallthrough: Int32 = 396
+    static let predictorTags: Int32 = 400 // CoreTimer.branchPredictorTables
+    static let predictorCounters: Int32 = 408
+    static let predictorTargets: Int32 = 416
     static let bytes = 448
 
     enum ExitReason: UInt32 {
@@ -503,19 +509,22 @@ struct BlockTranslator {
         }
         if model == .m7 {
             // The Cortex-M7 rules run as the interpreter runs them (`retireM7`, with its
-            // memos), from an execution record the helper fills in. Inside a block, an
-            // instruction that is not a branch, fetches inside the fetch window and moves
-            // no data to a region with wait states has no dynamic input but the pipeline
-            // state: when its memo's first entry matches that, the code applies it here.
+            // memos), from an execution record the helper fills in. An instruction whose
+            // pending branch (at a block's start) was predicted right, that fetches
+            // inside the fetch window or from the most recently used way, and whose data
+            // stall is small, has no dynamic input but the pipeline state: when one of its
+            // memo's entries matches that, the code applies it here.
             let bits = (executed ? UInt32(ExecutionRecord.Bit.executed) : 0) | (branched ? UInt32(ExecutionRecord.Bit.branched) : 0)
                 | (t.write && t.beats != 0 ? UInt32(ExecutionRecord.Bit.write) : 0)
             let slow = a.newLabel(), slowWithStall = a.newLabel(), done = a.newLabel()
-            let fast = current > 0 && !branched && st.unit & CoreTimer.m7BranchUnit == 0
-            if fast {
+            do {
                 let layout = CoreTimer.memoLayout
+                // Only a block's first instruction can follow a branch (every branch ends
+                // a block).
+                if current == 0 { resolvePendingBranch(nextPC: t.pc, mispredicted: slow) }
                 // A fetch outside the window that hits the most recently used way is
-                // timed here (no stall; inside a block no branch waits to be resolved
-                // first); any other is the slow path's.
+                // timed here (no stall; the branch before it, if any, is resolved); any
+                // other is the slow path's.
                 let inWindow = a.newLabel()
                 if let r = resume[current] { a.bind(r.fetch) }
                 compareFetchWindow(t.pc)
@@ -553,6 +562,13 @@ struct BlockTranslator {
                 a.alu64(.add, Self.now, .rax)
                 a.load32(.rax, HostMem(.rdx, Int32(layout.out)))
                 a.store32(HostMem(Self.ctx, C.token), .rax)
+                let pending = CoreTimer.translatedPendingKind(after: st, branched: branched)
+                if pending != 0 {
+                    // The branch waits for the next instruction (`retireM7`).
+                    a.storeImm32(HostMem(Self.ctx, C.pendingKind), pending)
+                    a.storeImm32(HostMem(Self.ctx, C.pendingPC), t.pc)
+                    a.storeImm32(HostMem(Self.ctx, C.pendingFallthrough), t.pc &+ UInt32(t.inst.size))
+                }
                 if t.beats != 0 {
                     a.load64(.r8, HostMem(Self.ctx, t.write ? C.regionWrites : C.regionReads))
                     a.alu64(.add, HostMem(.r8, index: .rbp, scale: 8), imm: Int32(t.beats))
@@ -653,6 +669,66 @@ struct BlockTranslator {
             }
             if model == .m4 { a.storeImm8(HostMem(Self.ctx, C.branchTarget), 1) }
         }
+    }
+
+    /// The pending branch, if any, resolved for the instruction at `nextPC` as
+    /// `CoreTimer.resolveBranch` does when the predictor was right: the predictor trained,
+    /// no bubble, nothing pending. A misprediction jumps to `mispredicted` with everything
+    /// left as it was (the helper resolves it and charges the penalty). Clobbers rax, rcx,
+    /// rdx, rsi, rdi, r8.
+    private mutating func resolvePendingBranch(nextPC: UInt32, mispredicted: HostLabel) {
+        let none = a.newLabel(), resolved = a.newLabel(), indirect = a.newLabel(), taken = a.newLabel()
+        a.load32(.rax, HostMem(Self.ctx, C.pendingKind))
+        a.test(.rax, .rax)
+        a.jcc(.e, none)
+        // rdx: the predictor entry; rsi, r8: the tag and counter tables; edi: nextPC.
+        a.load32(.rcx, HostMem(Self.ctx, C.pendingPC))
+        a.mov32(.rdx, .rcx)
+        a.shift(.shr, .rdx, 1)
+        a.alu(.and, .rdx, imm: UInt32(CoreTimer.branchPredictorEntries - 1))
+        a.load64(.rsi, HostMem(Self.ctx, C.predictorTags))
+        a.load64(.r8, HostMem(Self.ctx, C.predictorCounters))
+        a.movImm32(.rdi, nextPC)
+        a.alu(.cmp, .rax, imm: CoreTimer.translatedDirectBranch)
+        a.jcc(.ne, indirect)
+        // Direct (`BranchPredictor.direct`): predicted taken when the entry is the branch's
+        // and its counter is 2 or 3.
+        a.alu(.cmp, .rdi, HostMem(Self.ctx, C.pendingFallthrough))
+        a.jcc(.ne, taken)
+        // Not taken: right unless predicted taken; a counter of 1 counts down.
+        a.alu(.cmp, .rcx, HostMem(.rsi, index: .rdx, scale: 4))
+        a.jcc(.ne, resolved)
+        a.loadU8(.rax, HostMem(.r8, index: .rdx))
+        a.alu(.cmp, .rax, imm: 2)
+        a.jcc(.ae, mispredicted)
+        a.test(.rax, .rax)
+        a.jcc(.e, resolved)
+        a.storeImm8(HostMem(.r8, index: .rdx), 0)
+        a.jmp(resolved)
+        a.bind(taken)
+        // Taken: right when predicted taken; the counter saturates at 3.
+        a.alu(.cmp, .rcx, HostMem(.rsi, index: .rdx, scale: 4))
+        a.jcc(.ne, mispredicted)
+        a.loadU8(.rax, HostMem(.r8, index: .rdx))
+        a.alu(.cmp, .rax, imm: 2)
+        a.jcc(.b, mispredicted)
+        a.storeImm8(HostMem(.r8, index: .rdx), 3)
+        a.jmp(resolved)
+        a.bind(indirect)
+        // Indirect (`BranchPredictor.indirect`): not taken is right and trains nothing;
+        // taken is right when the entry is the branch's with this target, and sets the
+        // counter to 3.
+        a.alu(.cmp, .rdi, HostMem(Self.ctx, C.pendingFallthrough))
+        a.jcc(.e, resolved)
+        a.alu(.cmp, .rcx, HostMem(.rsi, index: .rdx, scale: 4))
+        a.jcc(.ne, mispredicted)
+        a.load64(.rsi, HostMem(Self.ctx, C.predictorTargets))
+        a.alu(.cmp, .rdi, HostMem(.rsi, index: .rdx, scale: 4))
+        a.jcc(.ne, mispredicted)
+        a.storeImm8(HostMem(.r8, index: .rdx), 3)
+        a.bind(resolved)
+        a.storeImm32(HostMem(Self.ctx, C.pendingKind), 0)
+        a.bind(none)
     }
 
     /// The fetch of `pc`, outside the fetch window, when the context's fetch path

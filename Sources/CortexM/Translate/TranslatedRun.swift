@@ -127,6 +127,12 @@ extension Machine {
         ctx.storeBytes(of: unsafeBitCast(translatedSegmentHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.segmentHelper),
                        as: UnsafeRawPointer.self)
         let scalar = timer.isScalarModel, m7 = model == .m7
+        if m7 {
+            let tables = timer.branchPredictorTables
+            ctx.storeBytes(of: tables.tags, toByteOffset: Int(C.predictorTags), as: UnsafeMutablePointer<UInt32>.self)
+            ctx.storeBytes(of: tables.counters, toByteOffset: Int(C.predictorCounters), as: UnsafeMutablePointer<UInt8>.self)
+            ctx.storeBytes(of: tables.targets, toByteOffset: Int(C.predictorTargets), as: UnsafeMutablePointer<UInt32>.self)
+        }
         defer { foldTranslatedStalls() }
         fetchPathGeneration = timer.translatedFetchPathGeneration &- 1  // a new run, maybe a new timer
         dataPathGeneration = timer.translatedDataPathGeneration &- 1
@@ -161,6 +167,7 @@ extension Machine {
                 ctx.storeBytes(of: pipeline.branchTarget, toByteOffset: Int(C.branchTarget), as: Bool.self)
             } else if m7 {
                 ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
+                storePendingBranch(ctx)
             }
             unsafeBitCast(code, to: TranslatedBlock.self)(ctx)
             if scalar || m7 {
@@ -173,6 +180,7 @@ extension Machine {
                                         ctx.load(fromByteOffset: Int(C.branchTarget), as: Bool.self))
             } else if m7 {
                 timer.translatedToken = ctx.load(fromByteOffset: Int(C.token), as: UInt32.self)
+                loadPendingBranch(ctx)
             }
             flagN = ctx.load(fromByteOffset: Int(C.flagN), as: Bool.self)
             flagZ = ctx.load(fromByteOffset: Int(C.flagZ), as: Bool.self)
@@ -200,6 +208,25 @@ extension Machine {
                 refreshFetchPath()
             }
         }
+    }
+
+    /// The timer's pending branch into the context, for translated code.
+    @inline(__always)
+    func storePendingBranch(_ ctx: UnsafeMutableRawPointer) {
+        typealias C = TranslatedContext
+        let p = timer.translatedPendingBranch
+        ctx.storeBytes(of: p.kind, toByteOffset: Int(C.pendingKind), as: UInt32.self)
+        ctx.storeBytes(of: p.pc, toByteOffset: Int(C.pendingPC), as: UInt32.self)
+        ctx.storeBytes(of: p.fallthrough, toByteOffset: Int(C.pendingFallthrough), as: UInt32.self)
+    }
+
+    /// The context's pending branch back into the timer.
+    @inline(__always)
+    func loadPendingBranch(_ ctx: UnsafeMutableRawPointer) {
+        typealias C = TranslatedContext
+        timer.translatedPendingBranch = (ctx.load(fromByteOffset: Int(C.pendingKind), as: UInt32.self),
+                                         ctx.load(fromByteOffset: Int(C.pendingPC), as: UInt32.self),
+                                         ctx.load(fromByteOffset: Int(C.pendingFallthrough), as: UInt32.self))
     }
 
     /// Hand the stall counts translated code kept in the context to the timer.
@@ -278,6 +305,7 @@ extension Machine {
         timer.translatedToken = ctx.load(fromByteOffset: Int(C.token), as: UInt32.self)
         timer.fetchWindow = (ctx.load(fromByteOffset: Int(C.fetchLo), as: UInt32.self),
                              ctx.load(fromByteOffset: Int(C.fetchSpan), as: UInt32.self))
+        loadPendingBranch(ctx)
         let rec = recordStorage
         rec.pointee.pc = pc
         rec.pointee.address = address
@@ -293,6 +321,7 @@ extension Machine {
         timer.retire(TimingRef(timing), RecordRef(rec), as: .m7, memo: DecodedSlot.memo(s), alwaysExecuted: false,
                      knownDataStall: dataStall)
         ctx.storeBytes(of: timer.translatedToken, toByteOffset: Int(C.token), as: UInt32.self)
+        storePendingBranch(ctx)
         let window = timer.fetchWindow
         ctx.storeBytes(of: window.lo, toByteOffset: Int(C.fetchLo), as: UInt32.self)
         ctx.storeBytes(of: window.span, toByteOffset: Int(C.fetchSpan), as: UInt32.self)
