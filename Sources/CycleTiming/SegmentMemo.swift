@@ -53,10 +53,12 @@ public enum SegmentMemo {
         /// added before it.
         public var token: UInt32 = .max
         public var prefix: UInt32 = 0
-        /// Runs left at this instruction (a bubble, a stall, a bail), and runs that came
-        /// back at it, not yet handed over.
+        /// Runs left at this instruction (a bubble, a stall, a bail), runs that came back
+        /// at it, and of the runs left, those that left before it executed (a bail: the
+        /// interpreter runs it), not yet handed over.
         public var left: UInt64 = 0
         public var rejoined: UInt64 = 0
+        public var bailed: UInt64 = 0
         /// The counters of the instructions before it.
         public var counters = Counters()
     }
@@ -69,9 +71,10 @@ public enum SegmentMemo {
         MemoryLayout<Header>.offset(of: \Header.entry)!, MemoryLayout<Header>.offset(of: \Header.out)!,
         MemoryLayout<Header>.offset(of: \Header.total)!, MemoryLayout<Header>.offset(of: \Header.lastPrefix)!,
         MemoryLayout<Header>.offset(of: \Header.hits)!, MemoryLayout<Header>.offset(of: \Header.lastMiss)!)
-    public static let step: (token: Int, prefix: Int, left: Int, rejoined: Int) = (
+    public static let step: (token: Int, prefix: Int, left: Int, rejoined: Int, bailed: Int) = (
         MemoryLayout<Step>.offset(of: \Step.token)!, MemoryLayout<Step>.offset(of: \Step.prefix)!,
-        MemoryLayout<Step>.offset(of: \Step.left)!, MemoryLayout<Step>.offset(of: \Step.rejoined)!)
+        MemoryLayout<Step>.offset(of: \Step.left)!, MemoryLayout<Step>.offset(of: \Step.rejoined)!,
+        MemoryLayout<Step>.offset(of: \Step.bailed)!)
 
     /// A segment of instructions with these static timings and transfer counts, with no
     /// memo yet.
@@ -95,22 +98,38 @@ public enum SegmentMemo {
 }
 
 extension CoreTimer {
-    /// Hand a segment's counters to the statistics (before they are read, and before the
-    /// segment's memo is replaced or dropped).
+    /// Hand a segment's counters to the statistics, the retired instructions among them
+    /// (before they are read, and before the segment's memo is replaced or dropped).
     public func foldSegment(_ p: UnsafeMutableRawPointer) {
         let h = SegmentMemo.header(p)
+        let steps = SegmentMemo.steps(p), count = Int(h.pointee.count)
+        // Whole runs count no executions themselves. Runs begin at the first instruction
+        // or come back at k, and end at the last, leave after k (a bubble, a stall) or
+        // before it (a bail): runs that began = completed + left - came back.
+        var running = h.pointee.hits, any = running != 0
+        for k in 0..<count {
+            running = running &+ steps[k].left &- steps[k].rejoined
+            any = any || steps[k].left | steps[k].rejoined != 0
+        }
+        guard any else { return }
         if h.pointee.hits != 0 {
             let n = h.pointee.hits
             h.pointee.hits = 0
             credit(n, h.pointee.counters)
         }
-        let steps = SegmentMemo.steps(p)
-        for k in 0..<Int(h.pointee.count) where steps[k].left | steps[k].rejoined != 0 {
+        for k in 0..<count {
+            let s = steps[k]
+            // Instruction k ran in the runs under way at it, less those that bailed there.
+            running = running &+ s.rejoined
+            let executed = running &- s.bailed
+            if executed != 0 { countRetired(opClass: s.timing.opClass, executed) }
+            running = running &- s.left
+            guard s.left | s.rejoined != 0 else { continue }
             // A run that left at k made the instructions before k; one that came back at k
             // made none of them (its whole-run or leaving credit counts them: take them off).
-            let s = steps[k]
             steps[k].left = 0
             steps[k].rejoined = 0
+            steps[k].bailed = 0
             credit(s.left &- s.rejoined, s.counters)
         }
     }

@@ -336,31 +336,30 @@ struct BlockTranslator {
         fetchBlocksGuard(fail: oneByOne)
         // From here to the end r13 holds the cycle count when the run began (or would
         // have begun, after a run that came back in the middle: `rejoin`).
-        var leaves: [(HostLabel, Int, HostLabel)] = []  // (label, instruction, where it goes)
+        var leaves: [(HostLabel, Int, HostLabel, bail: Bool)] = []  // (label, instruction, where it goes)
         var lastPC = block[range.lowerBound - 1].pc
         for k in range {
             current = k
             let t = block[k], r = resume[k]!
             a.bind(r.whole)
             let bail = a.newLabel()
-            leaves.append((bail, k, exit(t.pc, .interpret, r15: lastPC &+ 4, retired: k - 1)))
+            leaves.append((bail, k, exit(t.pc, .interpret, r15: lastPC &+ 4, retired: k - 1), true))
             _ = emit(t, bail: bail)
-            a.movImm64(.rax, t.executions)
-            a.inc64(HostMem(.rax))
+            // No execution count: the memo's run counters give it (`foldSegment`).
             if k == range.lowerBound || t.pc / Self.fetchBlock != lastPC / Self.fetchBlock {
                 let inWindow = a.newLabel(), fetchMiss = a.newLabel()
                 compareFetchWindow(t.pc)
                 a.jcc(.b, inWindow)
                 inlineFetch(t.pc, miss: fetchMiss)
                 a.bind(inWindow)
-                leaves.append((fetchMiss, k, r.fetch))
+                leaves.append((fetchMiss, k, r.fetch, false))
             }
             if t.beats != 0 {
                 let free = a.newLabel(), stall = a.newLabel()
                 dataStall(t, free: free)
                 a.test(.rax, .rax)
                 a.jcc(.ne, stall)
-                leaves.append((stall, k, r.stall))
+                leaves.append((stall, k, r.stall, false))
                 a.bind(free)
                 a.load64(.r8, HostMem(Self.ctx, t.write ? C.regionWrites : C.regionReads))
                 a.alu64(.add, HostMem(.r8, index: .rbp, scale: 8), imm: Int32(t.beats))
@@ -369,10 +368,11 @@ struct BlockTranslator {
         }
         takeMemoState(memoAddress, token: S.header.out, cycles: S.header.total, count: S.header.hits)
         a.jmp(done)
-        for (label, k, to) in leaves {
+        for (label, k, to, bail) in leaves {
             // The state before instruction k (rax, a stall, survives).
             a.bind(label)
             takeMemoState(stepAddress(k), token: S.step.token, cycles: S.step.prefix, count: S.step.left)
+            if bail { a.inc64(HostMem(.rdx, Int32(S.step.bailed))) }
             a.jmp(to)
         }
         a.bind(oneByOne)

@@ -404,6 +404,13 @@ extension Machine {
             var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment)
             guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
             code = cache.install(bytes)
+            if let code, let f = perfMap {
+                fputs("\(String(UInt(bitPattern: code), radix: 16)) \(String(bytes.count, radix: 16)) blk_\(String(start, radix: 16))_\(block.count)\n", f)
+                fflush(f)
+                let d = fopen("/tmp/jit/\(String(UInt(bitPattern: code), radix: 16)).bin", "w")!
+                _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, d) }
+                fclose(d)
+            }
             if code != nil { break }
             // The arena is full: start again (every entry, this one included, is dropped,
             // and the segment memos this translation made with them: translate again).
@@ -414,6 +421,8 @@ extension Machine {
         e.pointee.code = code
     }
 }
+
+nonisolated(unsafe) let perfMap: UnsafeMutablePointer<FILE>? = getenv("SERSIM_PERF_MAP") != nil ? fopen("/tmp/perf-\(getpid()).map", "w") : nil
 
 /// The machine a context belongs to, without reference counting (the machine is running
 /// the block that calls the helper; a retain and release per call cost more than the
