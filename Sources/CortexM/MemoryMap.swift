@@ -193,6 +193,9 @@ final class MemoryMap {
             let table = UnsafeMutablePointer<UnsafeMutablePointer<DecodedSlot>?>.allocate(capacity: regions[i].chunkCount)
             table.initialize(repeating: nil, count: regions[i].chunkCount)
             regions[i].code = table
+            // Translated writes to the region may no longer take the fast path, which an
+            // access site may hold (`BlockTranslator.AccessSite`).
+            codeGeneration &+= 1
         }
         let table = regions[i].code!
         let c = Int(offset >> MemoryMap.chunkShift)

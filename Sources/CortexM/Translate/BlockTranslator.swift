@@ -127,10 +127,21 @@ struct BlockTranslator {
     // Host registers: rbx = context, r13 = cycle count, r14 = page table, r15 = regions.
     static let ctx = HostReg.rbx, now = HostReg.r13, pages = HostReg.r14, regions = HostReg.r15
 
+    /// Makes zeroed memory for the block's access sites (`AccessSite`); nil: none (every
+    /// access looks its region up).
+    private let allocateSites: ((Int) -> UnsafeMutableRawPointer)?
+    /// The block's access sites, one per instruction (`AccessSite.stride` bytes each).
+    private var sites: UnsafeMutableRawPointer?
+    /// Region look-ups for accesses outside their site's region, emitted after the exits
+    /// (`emitSiteMisses`).
+    private var siteMisses: [(miss: HostLabel, back: HostLabel, site: UInt64, bytes: UInt32, write: Bool, bail: HostLabel)] = []
+
     init(model: CoreTimer.Model,
-         allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)? = nil) {
+         allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)? = nil,
+         allocateSites: ((Int) -> UnsafeMutableRawPointer)? = nil) {
         self.model = model
         self.allocateSegment = model == .m7 ? allocateSegment : nil
+        self.allocateSites = allocateSites
         epilogue = a.newLabel()
     }
 
@@ -222,6 +233,9 @@ struct BlockTranslator {
     /// where the guest goes after the last one if it does not branch.
     mutating func translate(_ block: [TranslatableInstruction], fallthroughPC: UInt32) -> [UInt8]? {
         self.block = block
+        if let allocateSites, block.contains(where: { $0.beats != 0 }) {
+            sites = allocateSites(block.count * AccessSite.stride)
+        }
         prologue()
         let segments = findSegments()
         var done: HostLabel?
@@ -486,6 +500,7 @@ struct BlockTranslator {
             leavePrevious(retired)
             a.jmp(epilogue)
         }
+        emitSiteMisses()
         a.bind(epilogue)
         a.store64(HostMem(Self.ctx, C.now), Self.now)
         a.alu64(.add, .rsp, imm: 8)
@@ -1484,14 +1499,69 @@ struct BlockTranslator {
         a.alu(.add, .rax, .rcx)
     }
 
-    /// The region of the access at eax (`bytes` long): rdx = host address, rcx = region
-    /// index; bails unless the bus fast path would take it.
+    /// What an instruction's accesses found last: the region, as its base, the offsets
+    /// an access of the instruction's size may start at (0 ..< span), the host memory and
+    /// the region's index. An access inside it needs no page-table look-up. Sites start
+    /// empty (span 0) and are filled by the look-up; they are dropped with the translations
+    /// (regions never move; a region that gains decoded code flushes them,
+    /// `MemoryMap.codeChunk`, since a write site is filled only for a region without).
+    enum AccessSite {
+        static let lo: Int32 = 0, span: Int32 = 4, host: Int32 = 8, region: Int32 = 16
+        static let stride = 32
+    }
+
+    /// The region of the access at eax (`bytes` long): rdx = host address, rsi = offset in
+    /// the region, rcx and rbp = region index, r12 = the address; bails unless the bus fast
+    /// path would take it. With sites, the instruction's site first.
     private mutating func translateAddress(bytes: UInt32, write: Bool, alignMask: Int32?, bail: HostLabel) {
         if let alignMask {
             a.test(.rax, HostMem(Self.ctx, alignMask))
             a.jcc(.ne, bail)
         }
         a.mov32(.r12, .rax)  // the address and region stay for the timing rules (`retire`)
+        guard let sites else {
+            lookUpRegion(bytes: bytes, write: write, bail: bail)
+            return
+        }
+        let site = UInt64(UInt(bitPattern: sites)) &+ UInt64(current * AccessSite.stride)
+        let miss = a.newLabel(), back = a.newLabel()
+        a.movImm64(.rdi, site)
+        a.mov32(.rsi, .rax)
+        a.alu(.sub, .rsi, HostMem(.rdi, AccessSite.lo))
+        a.alu(.cmp, .rsi, HostMem(.rdi, AccessSite.span))
+        a.jcc(.ae, miss)
+        a.load32(.rcx, HostMem(.rdi, AccessSite.region))
+        a.mov32(.rbp, .rcx)
+        a.load64(.rdx, HostMem(.rdi, AccessSite.host))
+        a.alu64(.add, .rdx, .rsi)
+        a.bind(back)
+        siteMisses.append((miss, back, site, bytes, write, bail))
+    }
+
+    /// The region look-ups of accesses that missed their sites: as `lookUpRegion`, then
+    /// the site holds the region (a write site only a region writes may take fast).
+    private mutating func emitSiteMisses() {
+        for m in siteMisses {
+            a.bind(m.miss)
+            lookUpRegion(bytes: m.bytes, write: m.write, bail: m.bail)
+            // rdx: host address, rsi: offset, rcx: region index, r8: its RegionInfo.
+            a.movImm64(.rdi, m.site)
+            a.store32(HostMem(.rdi, AccessSite.region), .rcx)
+            a.load32(.rcx, HostMem(.r8, layout.base))
+            a.store32(HostMem(.rdi, AccessSite.lo), .rcx)
+            a.load32(.rcx, HostMem(.r8, layout.size))
+            a.alu(.sub, .rcx, imm: m.bytes - 1)
+            a.store32(HostMem(.rdi, AccessSite.span), .rcx)
+            a.load64(.rcx, HostMem(.r8, layout.memory))
+            a.store64(HostMem(.rdi, AccessSite.host), .rcx)
+            a.mov32(.rcx, .rbp)
+            a.jmp(m.back)
+        }
+    }
+
+    /// `translateAddress` through the page table (r12 already holds the address). Leaves
+    /// the region's `RegionInfo` in r8.
+    private mutating func lookUpRegion(bytes: UInt32, write: Bool, bail: HostLabel) {
         a.mov32(.rcx, .rax)
         a.shift(.shr, .rcx, 12)
         a.loadU8(.rcx, HostMem(Self.pages, index: .rcx))
@@ -1513,6 +1583,7 @@ struct BlockTranslator {
             a.alu64(.cmp, HostMem(.rdx, layout.code), imm: 0)
             a.jcc(.ne, bail)
         }
+        a.mov64(.r8, .rdx)
         a.load64(.rdx, HostMem(.rdx, layout.memory))
         a.alu64(.add, .rdx, .rsi)
     }

@@ -27,6 +27,8 @@ final class TranslationCache {
     var generation: UInt64
     /// The Cortex-M7 segment memos translated code holds (`SegmentMemo`), dropped with it.
     private(set) var segments: [UnsafeMutableRawPointer] = []
+    /// The access sites translated code holds (`BlockTranslator.AccessSite`), dropped with it.
+    private var siteBlocks: [UnsafeMutableRawPointer] = []
 
     /// Whether translated code can run on this host's architecture.
     static let hostSupported: Bool = {
@@ -50,6 +52,7 @@ final class TranslationCache {
         munmap(arena, TranslationCache.arenaBytes)
         entries.deallocate()
         for s in segments { s.deallocate() }
+        for s in siteBlocks { s.deallocate() }
     }
 
     /// Drop every translation; the segments' counters go to `timer` first.
@@ -60,6 +63,8 @@ final class TranslationCache {
         foldSegments(timer)
         for s in segments { s.deallocate() }
         segments.removeAll()
+        for s in siteBlocks { s.deallocate() }
+        siteBlocks.removeAll()
     }
 
     func foldSegments(_ timer: CoreTimer) {
@@ -70,6 +75,13 @@ final class TranslationCache {
         let s = SegmentMemo.allocate(steps)
         segments.append(s)
         return s
+    }
+
+    func allocateSites(_ bytes: Int) -> UnsafeMutableRawPointer {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        siteBlocks.append(p)
+        return p
     }
 
     @inline(__always)
@@ -401,7 +413,8 @@ extension Machine {
         guard !block.isEmpty else { return }
         var code: UnsafeRawPointer?
         for _ in 0..<2 {
-            var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment)
+            var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment,
+                                             allocateSites: cache.allocateSites)
             guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
             code = cache.install(bytes)
             if let code, let f = perfMap {
