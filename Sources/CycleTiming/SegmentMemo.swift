@@ -53,12 +53,13 @@ public enum SegmentMemo {
         /// added before it.
         public var token: UInt32 = .max
         public var prefix: UInt32 = 0
-        /// Runs left at this instruction (a bubble, a stall, a bail), runs that came back
-        /// at it, and of the runs left, those that left before it executed (a bail: the
-        /// interpreter runs it), not yet handed over.
+        /// Runs left at this instruction (a bubble, a stall, a bail) and runs that came back
+        /// at it, not yet handed over. Every run left here counts the instruction's
+        /// execution elsewhere (the interpreter runs it after a bail; the one-by-one code
+        /// counts it after a bubble or stall, with its memo, whose counters are flushed with
+        /// the execution count).
         public var left: UInt64 = 0
         public var rejoined: UInt64 = 0
-        public var bailed: UInt64 = 0
         /// The counters of the instructions before it.
         public var counters = Counters()
     }
@@ -71,10 +72,9 @@ public enum SegmentMemo {
         MemoryLayout<Header>.offset(of: \Header.entry)!, MemoryLayout<Header>.offset(of: \Header.out)!,
         MemoryLayout<Header>.offset(of: \Header.total)!, MemoryLayout<Header>.offset(of: \Header.lastPrefix)!,
         MemoryLayout<Header>.offset(of: \Header.hits)!, MemoryLayout<Header>.offset(of: \Header.lastMiss)!)
-    public static let step: (token: Int, prefix: Int, left: Int, rejoined: Int, bailed: Int) = (
+    public static let step: (token: Int, prefix: Int, left: Int, rejoined: Int) = (
         MemoryLayout<Step>.offset(of: \Step.token)!, MemoryLayout<Step>.offset(of: \Step.prefix)!,
-        MemoryLayout<Step>.offset(of: \Step.left)!, MemoryLayout<Step>.offset(of: \Step.rejoined)!,
-        MemoryLayout<Step>.offset(of: \Step.bailed)!)
+        MemoryLayout<Step>.offset(of: \Step.left)!, MemoryLayout<Step>.offset(of: \Step.rejoined)!)
 
     /// A segment of instructions with these static timings and transfer counts, with no
     /// memo yet.
@@ -104,8 +104,8 @@ extension CoreTimer {
         let h = SegmentMemo.header(p)
         let steps = SegmentMemo.steps(p), count = Int(h.pointee.count)
         // Whole runs count no executions themselves. Runs begin at the first instruction
-        // or come back at k, and end at the last, leave after k (a bubble, a stall) or
-        // before it (a bail): runs that began = completed + left - came back.
+        // or come back at k, and end at the last or leave at k, which they do not count:
+        // runs that began = completed + left - came back.
         var running = h.pointee.hits, any = running != 0
         for k in 0..<count {
             running = running &+ steps[k].left &- steps[k].rejoined
@@ -119,17 +119,14 @@ extension CoreTimer {
         }
         for k in 0..<count {
             let s = steps[k]
-            // Instruction k ran in the runs under way at it, less those that bailed there.
-            running = running &+ s.rejoined
-            let executed = running &- s.bailed
-            if executed != 0 { countRetired(opClass: s.timing.opClass, executed) }
-            running = running &- s.left
+            // Instruction k ran in the runs under way at it that did not leave there.
+            running = running &+ s.rejoined &- s.left
+            if running != 0 { countRetired(opClass: s.timing.opClass, running) }
             guard s.left | s.rejoined != 0 else { continue }
             // A run that left at k made the instructions before k; one that came back at k
             // made none of them (its whole-run or leaving credit counts them: take them off).
             steps[k].left = 0
             steps[k].rejoined = 0
-            steps[k].bailed = 0
             credit(s.left &- s.rejoined, s.counters)
         }
     }

@@ -136,9 +136,21 @@ struct BlockTranslator {
     /// (`emitSiteMisses`).
     private var siteMisses: [(miss: HostLabel, back: HostLabel, site: UInt64, bytes: UInt32, write: Bool, bail: HostLabel)] = []
 
+    /// Where exits to a known place look for the next block to jump to (`emitChain`): the
+    /// translation cache's entry table, and the function this block belongs to (a block of
+    /// another function goes through the dispatcher, which keeps the function profile).
+    /// nil: every exit returns to the dispatcher.
+    struct Chaining {
+        var entries: UnsafeMutableRawPointer
+        var entryMask: UInt32
+        var function: UInt16
+    }
+    private let chaining: Chaining?
+
     init(model: CoreTimer.Model,
          allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)? = nil,
-         allocateSites: ((Int) -> UnsafeMutableRawPointer)? = nil) {
+         allocateSites: ((Int) -> UnsafeMutableRawPointer)? = nil, chaining: Chaining? = nil) {
+        self.chaining = chaining
         self.model = model
         self.allocateSegment = model == .m7 ? allocateSegment : nil
         self.allocateSites = allocateSites
@@ -386,7 +398,12 @@ struct BlockTranslator {
             // The state before instruction k (rax, a stall, survives).
             a.bind(label)
             takeMemoState(stepAddress(k), token: S.step.token, cycles: S.step.prefix, count: S.step.left)
-            if bail { a.inc64(HostMem(.rdx, Int32(S.step.bailed))) }
+            if !bail {
+                // The one-by-one code times instruction k with its memo: its execution is
+                // counted with it, so that the memo's counters are flushed (`foldSegment`).
+                a.movImm64(.rcx, block[k].executions)
+                a.inc64(HostMem(.rcx))
+            }
             a.jmp(to)
         }
         a.bind(oneByOne)
@@ -463,6 +480,47 @@ struct BlockTranslator {
         a.load64(Self.regions, HostMem(Self.ctx, C.regions))
     }
 
+    /// The length of every block's prologue: a block that jumps to another (`emitChain`)
+    /// enters it right after, with the frame, the context and the cycle count in their
+    /// registers.
+    static let prologueBytes: Int32 = {
+        var t = BlockTranslator(model: .placeholder)
+        t.prologue()
+        return Int32(t.a.bytes.count)
+    }()
+
+    /// Layout of `TranslationCache.Entry`.
+    private static let entryStride = Int32(MemoryLayout<TranslationCache.Entry>.stride)
+    private static let entryPC = Int32(MemoryLayout<TranslationCache.Entry>.offset(of: \TranslationCache.Entry.pc)!)
+    private static let entryFunction = Int32(MemoryLayout<TranslationCache.Entry>.offset(of: \TranslationCache.Entry.function)!)
+    private static let entryCode = Int32(MemoryLayout<TranslationCache.Entry>.offset(of: \TranslationCache.Entry.code)!)
+
+    /// Leaving for the guest address in esi (after the exit's stores): when the next event
+    /// is still ahead and that address's block is translated, in this block's function,
+    /// jump into it as the dispatcher would have called it (nothing the dispatcher does
+    /// between two such blocks changes anything: the context holds the state, the
+    /// profile stays with the function); else return to the dispatcher.
+    private mutating func emitChain(_ chaining: Chaining) {
+        a.alu64(.cmp, Self.now, HostMem(Self.ctx, C.nextEvent))
+        a.jcc(.ae, epilogue)
+        a.mov32(.rax, .rsi)
+        a.shift(.shr, .rax, 1)
+        a.alu(.and, .rax, imm: chaining.entryMask)
+        a.imul(.rax, .rax, imm: Self.entryStride)
+        a.movImm64(.rcx, UInt64(UInt(bitPattern: chaining.entries)))
+        a.alu64(.add, .rax, .rcx)
+        a.alu(.cmp, .rsi, HostMem(.rax, Self.entryPC))
+        a.jcc(.ne, epilogue)
+        a.loadU16(.rcx, HostMem(.rax, Self.entryFunction))
+        a.alu(.cmp, .rcx, imm: UInt32(chaining.function))
+        a.jcc(.ne, epilogue)
+        a.load64(.rax, HostMem(.rax, Self.entryCode))
+        a.test64(.rax, .rax)
+        a.jcc(.e, epilogue)
+        a.alu64(.add, .rax, imm: Self.prologueBytes)
+        a.jmp(.rax)
+    }
+
     private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32, retired: Int?,
                                itState: UInt8 = 0) -> HostLabel {
         let l = a.newLabel()
@@ -490,7 +548,12 @@ struct BlockTranslator {
             a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
             if itState != 0 { a.storeImm8(HostMem(Self.ctx, C.itState), itState) }
             leavePrevious(retired)
-            a.jmp(epilogue)
+            if let chaining, reason == .next, itState == 0 {
+                a.movImm32(.rsi, pc)
+                emitChain(chaining)
+            } else {
+                a.jmp(epilogue)
+            }
         }
         for (l, r15, retired) in dynamicExits {
             a.bind(l)
@@ -498,7 +561,7 @@ struct BlockTranslator {
             a.storeImm32(HostMem(Self.ctx, C.exitReason), C.ExitReason.next.rawValue)
             a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
             leavePrevious(retired)
-            a.jmp(epilogue)
+            if let chaining { emitChain(chaining) } else { a.jmp(epilogue) }
         }
         emitSiteMisses()
         a.bind(epilogue)

@@ -413,17 +413,13 @@ extension Machine {
         guard !block.isEmpty else { return }
         var code: UnsafeRawPointer?
         for _ in 0..<2 {
+            let chaining = BlockTranslator.Chaining(entries: UnsafeMutableRawPointer(cache.entries),
+                                                    entryMask: UInt32(TranslationCache.entryCount - 1),
+                                                    function: function ?? 0)
             var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment,
-                                             allocateSites: cache.allocateSites)
+                                             allocateSites: cache.allocateSites, chaining: chaining)
             guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
             code = cache.install(bytes)
-            if let code, let f = perfMap {
-                fputs("\(String(UInt(bitPattern: code), radix: 16)) \(String(bytes.count, radix: 16)) blk_\(String(start, radix: 16))_\(block.count)\n", f)
-                fflush(f)
-                let d = fopen("/tmp/jit/\(String(UInt(bitPattern: code), radix: 16)).bin", "w")!
-                _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, d) }
-                fclose(d)
-            }
             if code != nil { break }
             // The arena is full: start again (every entry, this one included, is dropped,
             // and the segment memos this translation made with them: translate again).
@@ -434,8 +430,6 @@ extension Machine {
         e.pointee.code = code
     }
 }
-
-nonisolated(unsafe) let perfMap: UnsafeMutablePointer<FILE>? = getenv("SERSIM_PERF_MAP") != nil ? fopen("/tmp/perf-\(getpid()).map", "w") : nil
 
 /// The machine a context belongs to, without reference counting (the machine is running
 /// the block that calls the helper; a retain and release per call cost more than the

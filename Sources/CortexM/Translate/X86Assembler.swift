@@ -204,6 +204,7 @@ struct X86Assembler {
         byte(v)
     }
     mutating func test(_ a: HostReg, _ b: HostReg) { regOp(0x85, w: false, reg: b.n, a) }
+    mutating func test64(_ a: HostReg, _ b: HostReg) { regOp(0x85, w: true, reg: b.n, a) }
     /// test r32, [m]
     mutating func test(_ a: HostReg, _ m: HostMem) { memOp(0x85, w: false, reg: a.n, m) }
     /// test r32, imm32
@@ -254,6 +255,7 @@ struct X86Assembler {
         imm32(0)
     }
     mutating func call(_ target: HostReg) { regOp(0xFF, w: false, reg: 2, target) }
+    mutating func jmp(_ target: HostReg) { regOp(0xFF, w: false, reg: 4, target) }
     /// call rel32 (a subroutine inside the same code)
     mutating func call(_ l: HostLabel) {
         byte(0xE8)
