@@ -16,8 +16,12 @@
 /// to the whole-run timing from there. The figures are the rules' own: `CortexMTests`
 /// compares every statistic with the interpreter's.
 ///
-/// The memory is one `Header` followed by `count` `Step`s at a fixed address (translated
-/// code holds it): `SegmentMemo.allocate`.
+/// A segment has two memos (variants) for two entry states, side by side: a loop whose
+/// pipeline state alternates between two states at a segment's start (the common case
+/// when a loop's iterations do not end alike) finds both. Each variant is one `Header`
+/// followed by `count` `Step`s, `variantBytes` long, at a fixed address (translated code
+/// holds the first): `SegmentMemo.allocate`. A new entry state replaces the variant
+/// built before the other (`nextVictim`, kept in the first).
 public enum SegmentMemo {
     public struct Header {
         /// Token in; `UInt32.max` (never given out) while the segment has no memo.
@@ -34,6 +38,8 @@ public enum SegmentMemo {
         /// The token of the last entry that found another memo: a second miss with the same
         /// token builds the memo for it (a token seen once may never come back).
         public var lastMiss: UInt32 = .max
+        /// The variant the next build replaces (0 or 1; the first variant's is used).
+        public var nextVictim: UInt32 = 0
     }
 
     /// The statistics a run of the rules adds: dual issues, skipped instructions, interlock
@@ -67,6 +73,10 @@ public enum SegmentMemo {
     public static let stepsOffset = (MemoryLayout<Header>.stride + 15) & ~15
     public static let stepStride = MemoryLayout<Step>.stride
 
+    /// The bytes of one variant of a segment of `count` instructions (the second variant
+    /// lies this far after the first).
+    public static func variantBytes(_ count: Int) -> Int { (stepsOffset + count * stepStride + 15) & ~15 }
+
     /// Field offsets for translated code.
     public static let header: (entry: Int, out: Int, total: Int, lastPrefix: Int, hits: Int, lastMiss: Int) = (
         MemoryLayout<Header>.offset(of: \Header.entry)!, MemoryLayout<Header>.offset(of: \Header.out)!,
@@ -77,17 +87,25 @@ public enum SegmentMemo {
         MemoryLayout<Step>.offset(of: \Step.left)!, MemoryLayout<Step>.offset(of: \Step.rejoined)!)
 
     /// A segment of instructions with these static timings and transfer counts, with no
-    /// memo yet.
+    /// memo yet (both variants).
     public static func allocate(_ steps: [(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer {
-        let p = UnsafeMutableRawPointer.allocate(byteCount: stepsOffset + steps.count * stepStride, alignment: 16)
-        var h = Header()
-        h.count = UInt32(steps.count)
-        p.initializeMemory(as: Header.self, repeating: h, count: 1)
-        for (k, s) in steps.enumerated() {
-            (p + stepsOffset + k * stepStride).initializeMemory(as: Step.self, repeating: Step(timing: s.timing, beats: s.beats),
-                                                                count: 1)
+        let size = variantBytes(steps.count)
+        let p = UnsafeMutableRawPointer.allocate(byteCount: 2 * size, alignment: 16)
+        for v in [p, p + size] {
+            var h = Header()
+            h.count = UInt32(steps.count)
+            v.initializeMemory(as: Header.self, repeating: h, count: 1)
+            for (k, s) in steps.enumerated() {
+                (v + stepsOffset + k * stepStride).initializeMemory(as: Step.self, repeating: Step(timing: s.timing, beats: s.beats),
+                                                                    count: 1)
+            }
         }
         return p
+    }
+
+    /// The second variant of the segment at `p`.
+    public static func secondVariant(_ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        p + variantBytes(Int(header(p).pointee.count))
     }
 
     public static func header(_ p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Header> { p.assumingMemoryBound(to: Header.self) }
@@ -98,9 +116,25 @@ public enum SegmentMemo {
 }
 
 extension CoreTimer {
-    /// Hand a segment's counters to the statistics, the retired instructions among them
-    /// (before they are read, and before the segment's memo is replaced or dropped).
+    /// Hand a segment's counters (both variants') to the statistics, the retired
+    /// instructions among them (before they are read, and before the segment is dropped).
     public func foldSegment(_ p: UnsafeMutableRawPointer) {
+        foldVariant(p)
+        foldVariant(SegmentMemo.secondVariant(p))
+    }
+
+    /// Make a memo for state token `entry` in the variant of the segment at `p` that was
+    /// built longer ago (`buildVariant`).
+    public func buildSegment(_ p: UnsafeMutableRawPointer, entry: UInt32) -> UInt32 {
+        let h = SegmentMemo.header(p)
+        let victim = h.pointee.nextVictim
+        h.pointee.nextVictim = victim ^ 1
+        return buildVariant(victim == 0 ? p : SegmentMemo.secondVariant(p), entry: entry)
+    }
+
+    /// Hand one variant's counters to the statistics (`foldSegment`; before its memo is
+    /// replaced).
+    private func foldVariant(_ p: UnsafeMutableRawPointer) {
         let h = SegmentMemo.header(p)
         let steps = SegmentMemo.steps(p), count = Int(h.pointee.count)
         // Whole runs count no executions themselves. Runs begin at the first instruction
@@ -147,16 +181,16 @@ extension CoreTimer {
                              divide: UInt32(truncatingIfNeeded: stalls.divide &- saved.4))
     }
 
-    /// Make the segment's memo for state token `entry`, the current state of translated
+    /// Make the variant's memo for state token `entry`, the current state of translated
     /// code (its fields are then not in use, `materializeM7`). Returns the token of that
     /// state to go on with: `entry`, or a new token for the same state if the state table
     /// started again meanwhile (the memo is then not made).
-    public func buildSegment(_ p: UnsafeMutableRawPointer, entry: UInt32) -> UInt32 {
+    private func buildVariant(_ p: UnsafeMutableRawPointer, entry: UInt32) -> UInt32 {
         let h = SegmentMemo.header(p), steps = SegmentMemo.steps(p)
         guard entry != 0 && entry != .max && memoize else { return entry }
         let count = Int(h.pointee.count)
         let entryKey = states.key(entry), generation = states.base
-        foldSegment(p)  // before the counters are saved: the what-if run's are thrown away
+        foldVariant(p)  // before the counters are saved: the what-if run's are thrown away
         let saved = (now, dualIssuedCount, skippedCount, stalls.interlock, stalls.divide)
         h.pointee.entry = .max
         // The rules from the entry state, at an arbitrary time (they see only differences).

@@ -54,6 +54,7 @@ enum TranslatedContext {
     static let predictorTags: Int32 = 400 // CoreTimer.branchPredictorTables
     static let predictorCounters: Int32 = 408
     static let predictorTargets: Int32 = 416
+    static let segmentVariant: Int32 = 424 // the SegmentMemo variant a whole run is timed by
     static let bytes = 448
 
     enum ExitReason: UInt32 {
@@ -323,11 +324,12 @@ struct BlockTranslator {
         return result
     }
 
-    /// A segment's whole run: when the state token is the memo's and the run ends before
-    /// the next event, the instructions with their fetch and data look-ups only, then the
-    /// memo's total; any bubble, stall or bail leaves for the one-by-one code at that
-    /// instruction, with the state before it (`SegmentMemo.Step`). A token that misses the
-    /// memo twice in a row gets a memo (the helper). Emitted after the first instruction's
+    /// A segment's whole run: when the state token is the entry of one of the memo's two
+    /// variants and the run ends before the next event, the instructions with their fetch
+    /// and data look-ups only, then the variant's total; any bubble, stall or bail leaves
+    /// for the one-by-one code at that instruction, with the state before it
+    /// (`SegmentMemo.Step`). A token that misses both variants twice in a row gets a memo
+    /// (the helper; it replaces the older variant). Emitted after the first instruction's
     /// event test; binds the one-by-one code's entry, which follows, and returns the label
     /// after the segment (`translate` binds it).
     private mutating func wholeRun(_ range: Range<Int>, memo: UnsafeMutableRawPointer) -> HostLabel {
@@ -335,10 +337,13 @@ struct BlockTranslator {
         let oneByOne = a.newLabel(), done = a.newLabel(), hit = a.newLabel(), build = a.newLabel()
         let memoAddress = UInt64(UInt(bitPattern: memo))
         for k in range { resume[k] = (a.newLabel(), a.newLabel(), a.newLabel()) }
+        let variant = Int32(S.variantBytes(range.count)), second = a.newLabel()
         a.load32(.rax, HostMem(Self.ctx, C.token))
         a.movImm64(.rdx, memoAddress)
         a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
         a.jcc(.e, hit)
+        a.alu(.cmp, .rax, HostMem(.rdx, variant + Int32(S.header.entry)))
+        a.jcc(.e, second)
         a.test(.rax, .rax)
         a.jcc(.e, oneByOne)
         a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.lastMiss)))
@@ -353,8 +358,14 @@ struct BlockTranslator {
         a.load32(.rax, HostMem(Self.ctx, C.token))
         a.movImm64(.rdx, memoAddress)
         a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
+        a.jcc(.e, hit)
+        a.alu(.cmp, .rax, HostMem(.rdx, variant + Int32(S.header.entry)))
         a.jcc(.ne, oneByOne)
+        a.bind(second)
+        a.alu64(.add, .rdx, imm: variant)
         a.bind(hit)
+        // rdx: the variant whose entry is the state; the run's end and leaves take theirs.
+        a.store64(HostMem(Self.ctx, C.segmentVariant), .rdx)
         a.load32(.rcx, HostMem(.rdx, Int32(S.header.lastPrefix)))
         a.alu64(.add, .rcx, Self.now)
         a.alu64(.cmp, .rcx, HostMem(Self.ctx, C.nextEvent))
@@ -392,12 +403,12 @@ struct BlockTranslator {
             }
             lastPC = t.pc
         }
-        takeMemoState(memoAddress, token: S.header.out, cycles: S.header.total, count: S.header.hits)
+        takeMemoState(0, token: S.header.out, cycles: S.header.total, count: S.header.hits)
         a.jmp(done)
         for (label, k, to, bail) in leaves {
             // The state before instruction k (rax, a stall, survives).
             a.bind(label)
-            takeMemoState(stepAddress(k), token: S.step.token, cycles: S.step.prefix, count: S.step.left)
+            takeMemoState(stepOffset(k), token: S.step.token, cycles: S.step.prefix, count: S.step.left)
             if !bail {
                 // The one-by-one code times instruction k with its memo: its execution is
                 // counted with it, so that the memo's counters are flushed (`foldSegment`).
@@ -429,35 +440,45 @@ struct BlockTranslator {
         a.jcc(.e, fail)
     }
 
-    /// The pipeline state a segment memo holds at `address`: its token at offset `token`
-    /// becomes the context's, its cycles at `cycles` are added, and its counter at `count`
-    /// counts one more. Clobbers rcx and rdx (rax survives).
-    private mutating func takeMemoState(_ address: UInt64, token: Int, cycles: Int, count: Int) {
-        a.movImm64(.rdx, address)
-        a.load32(.rcx, HostMem(.rdx, Int32(token)))
+    /// The pipeline state the whole run's memo variant (`C.segmentVariant`) holds at
+    /// `offset`: its token at offset `token` becomes the context's, its cycles at `cycles`
+    /// are added, and its counter at `count` counts one more. Clobbers rcx and rdx (rax
+    /// survives).
+    private mutating func takeMemoState(_ offset: Int32, token: Int, cycles: Int, count: Int) {
+        a.load64(.rdx, HostMem(Self.ctx, C.segmentVariant))
+        a.load32(.rcx, HostMem(.rdx, offset + Int32(token)))
         a.store32(HostMem(Self.ctx, C.token), .rcx)
-        a.load32(.rcx, HostMem(.rdx, Int32(cycles)))
+        a.load32(.rcx, HostMem(.rdx, offset + Int32(cycles)))
         a.alu64(.add, Self.now, .rcx)
-        a.inc64(HostMem(.rdx, Int32(count)))
+        a.inc64(HostMem(.rdx, offset + Int32(count)))
     }
 
-    /// The address of instruction k's step in the open segment's memo.
+    /// Where instruction k's step lies in a variant of the open segment's memo.
+    private func stepOffset(_ k: Int) -> Int32 {
+        Int32(SegmentMemo.stepsOffset + (k - segment!.range.lowerBound) * SegmentMemo.stepStride)
+    }
+
+    /// The address of instruction k's step in the open segment's first variant.
     private func stepAddress(_ k: Int) -> UInt64 {
-        let (range, memo) = segment!
-        return UInt64(UInt(bitPattern: memo)) &+ UInt64(SegmentMemo.stepsOffset + (k - range.lowerBound) * SegmentMemo.stepStride)
+        UInt64(UInt(bitPattern: segment!.memo)) &+ UInt64(stepOffset(k))
     }
 
-    /// Before instruction k of the open segment, one by one: when the state is the one the
-    /// memo's run has there, and the run would end before the next event, go back to the
+    /// Before instruction k of the open segment, one by one: when the state is the one a
+    /// variant's run has there, and the run would end before the next event, go back to the
     /// whole run (the cycle count taken back to when that run would have begun).
     private mutating func rejoin(_ k: Int) {
         typealias S = SegmentMemo
-        let no = a.newLabel()
-        let toHeader = -Int32(S.stepsOffset + (k - segment!.range.lowerBound) * S.stepStride)
+        let no = a.newLabel(), found = a.newLabel()
+        let toHeader = -stepOffset(k), variant = Int32(S.variantBytes(segment!.range.count))
         a.load32(.rax, HostMem(Self.ctx, C.token))
         a.movImm64(.rdx, stepAddress(k))
         a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.step.token)))
+        a.jcc(.e, found)
+        a.alu(.cmp, .rax, HostMem(.rdx, variant + Int32(S.step.token)))
         a.jcc(.ne, no)
+        a.alu64(.add, .rdx, imm: variant)
+        a.bind(found)
+        // rdx: the step in the variant whose state this is.
         a.load32(.rcx, HostMem(.rdx, Int32(S.step.prefix)))
         a.load32(.rax, HostMem(.rdx, toHeader + Int32(S.header.lastPrefix)))
         a.alu64(.add, .rax, Self.now)
@@ -467,6 +488,8 @@ struct BlockTranslator {
         fetchBlocksGuard(fail: no)
         a.alu64(.sub, Self.now, .rcx)
         a.inc64(HostMem(.rdx, Int32(S.step.rejoined)))
+        a.alu64(.add, .rdx, imm: toHeader)
+        a.store64(HostMem(Self.ctx, C.segmentVariant), .rdx)
         a.jmp(resume[k]!.whole)
         a.bind(no)
     }
