@@ -509,7 +509,7 @@ struct BlockTranslator {
     static let prologueBytes: Int32 = {
         var t = BlockTranslator(model: .placeholder)
         t.prologue()
-        return Int32(t.a.bytes.count)
+        return Int32(t.a.count)
     }()
 
     /// Layout of `TranslationCache.Entry`.
