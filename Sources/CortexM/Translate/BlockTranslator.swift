@@ -135,6 +135,9 @@ struct BlockTranslator {
     private var sites: UnsafeMutableRawPointer?
     /// Region look-ups for accesses outside their site's region, emitted after the exits
     /// (`emitSiteMisses`).
+    /// Q set by an instruction whose result overflowed: the label that sets it, and where
+    /// the instruction goes on (`emitExits` emits them).
+    private var outOfLineQ: [(HostLabel, HostLabel)] = []
     private var siteMisses: [(miss: HostLabel, back: HostLabel, site: UInt64, bytes: UInt32, write: Bool, bail: HostLabel)] = []
 
     /// Where exits to a known place look for the next block to jump to (`emitChain`): the
@@ -587,6 +590,11 @@ struct BlockTranslator {
             if let chaining { emitChain(chaining) } else { a.jmp(epilogue) }
         }
         emitSiteMisses()
+        for (setQ, back) in outOfLineQ {
+            a.bind(setQ)
+            a.storeImm8(flag(C.flagQ), 1)
+            a.jmp(back)
+        }
         a.bind(epilogue)
         a.store64(HostMem(Self.ctx, C.now), Self.now)
         a.alu64(.add, .rsp, imm: 8)
@@ -1226,26 +1234,29 @@ struct BlockTranslator {
             get(.rcx, i.rn, pc)
             get(.rdx, i.rm, pc)
             if i.flags.contains(.swap) { a.shift(.ror, .rdx, 16) }
-            a.sx16(.rsi, .rcx)
-            a.sx16(.rdi, .rdx)
-            a.imul(.rsi, .rdi)          // p1 (fits 32 bits)
+            // The halves sign-extended to 64 bits: the products and their sum need no
+            // further extension.
+            a.sx16to64(.rsi, .rcx)
+            a.sx16to64(.rdi, .rdx)
+            a.imul64(.rsi, .rdi)        // p1
             a.shift(.sar, .rcx, 16)
             a.shift(.sar, .rdx, 16)
-            a.imul(.rcx, .rdx)          // p2
-            a.sx32to64(.rsi, .rsi)
+            a.imul(.rcx, .rdx)          // p2 (fits 32 bits)
             a.sx32to64(.rcx, .rcx)
             let sub = i.op == .smlsd || i.op == .smusd
             a.alu64(sub ? .sub : .add, .rsi, .rcx)
             if i.op == .smlad || i.op == .smlsd {
-                get(.rax, i.ra, pc)
-                a.sx32to64(.rax, .rax)
+                a.sx32to64(.rax, HostMem(Self.ctx, C.regs + Int32(i.ra.rawValue) * 4))
                 a.alu64(.add, .rsi, .rax)
             }
-            // Q: the 64-bit sum does not fit 32 bits.
+            // Q: the 64-bit sum does not fit 32 bits (rare: set out of line, so that the
+            // flag is not a chain of read-modify-writes through memory).
+            let setQ = a.newLabel(), back = a.newLabel()
             a.sx32to64(.rdx, .rsi)
             a.alu64(.cmp, .rdx, .rsi)
-            a.setcc(.ne, .rdx)
-            a.or8(flag(C.flagQ), .rdx)
+            a.jcc(.ne, setQ)
+            a.bind(back)
+            outOfLineQ.append((setQ, back))
             put(i.rd, .rsi)
 
         case .smull, .umull, .smlal, .umlal:

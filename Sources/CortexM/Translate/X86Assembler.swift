@@ -218,6 +218,8 @@ struct X86Assembler {
     mutating func sx16(_ d: HostReg, _ s: HostReg) { regOp(0x0FBF, w: false, reg: d.n, s) }
     /// movsxd d64, s32.
     mutating func sx32to64(_ d: HostReg, _ s: HostReg) { regOp(0x63, w: true, reg: d.n, s) }
+    mutating func sx32to64(_ d: HostReg, _ m: HostMem) { memOp(0x63, w: true, reg: d.n, m) }
+    mutating func sx16to64(_ d: HostReg, _ s: HostReg) { regOp(0x0FBF, w: true, reg: d.n, s) }
 
     // MARK: Arithmetic
 
