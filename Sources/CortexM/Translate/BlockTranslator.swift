@@ -124,6 +124,12 @@ struct BlockTranslator {
     private var resume: [Int: (whole: HostLabel, fetch: HostLabel, stall: HostLabel)] = [:]
     /// The open segment: its range and memo.
     private var segment: (range: Range<Int>, memo: UnsafeMutableRawPointer)?
+    /// For the open segment, when its whole run looks its fetch blocks up with constants
+    /// (`staticFetch`): per instruction, the blocks looked up after the first instruction
+    /// up to and including it.
+    private var staticFetches: [Int: Int]?
+    /// The fetch path when the block was translated (`CoreTimer.translatedFetchPath`).
+    private let fetchPath: CoreTimer.TranslatedFetchPath?
 
     // Host registers: rbx = context, r13 = cycle count, r14 = page table, r15 = regions.
     static let ctx = HostReg.rbx, now = HostReg.r13, pages = HostReg.r14, regions = HostReg.r15
@@ -153,8 +159,10 @@ struct BlockTranslator {
 
     init(model: CoreTimer.Model,
          allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)? = nil,
-         allocateSites: ((Int) -> UnsafeMutableRawPointer)? = nil, chaining: Chaining? = nil) {
+         allocateSites: ((Int) -> UnsafeMutableRawPointer)? = nil, chaining: Chaining? = nil,
+         fetchPath: CoreTimer.TranslatedFetchPath? = nil) {
         self.chaining = chaining
+        self.fetchPath = fetchPath
         self.model = model
         self.allocateSegment = model == .m7 ? allocateSegment : nil
         self.allocateSites = allocateSites
@@ -292,6 +300,7 @@ struct BlockTranslator {
             if let o = segment, k == o.range.upperBound - 1 {
                 a.bind(done!)
                 segment = nil
+                staticFetches = nil
             }
             lastPC = t.pc
             if k == block.count - 1 {
@@ -374,6 +383,8 @@ struct BlockTranslator {
         a.alu64(.cmp, .rcx, HostMem(Self.ctx, C.nextEvent))
         a.jcc(.ae, oneByOne)
         fetchBlocksGuard(fail: oneByOne)
+        staticFetches = staticFetchCounts(range)
+        if staticFetches != nil { staticFetchGuard(fail: oneByOne) }
         // From here to the end r13 holds the cycle count when the run began (or would
         // have begun, after a run that came back in the middle: `rejoin`).
         var leaves: [(HostLabel, Int, HostLabel, bail: Bool)] = []  // (label, instruction, where it goes)
@@ -386,7 +397,12 @@ struct BlockTranslator {
             leaves.append((bail, k, exit(t.pc, .interpret, r15: lastPC &+ 4, retired: k - 1), true))
             _ = emit(t, bail: bail)
             // No execution count: the memo's run counters give it (`foldSegment`).
-            if k == range.lowerBound || t.pc / Self.fetchBlock != lastPC / Self.fetchBlock {
+            if k > range.lowerBound && t.pc / Self.fetchBlock != lastPC / Self.fetchBlock, let path = fetchPath,
+               staticFetches != nil {
+                let fetchMiss = a.newLabel()
+                staticFetch(t.pc, path, miss: fetchMiss)
+                leaves.append((fetchMiss, k, r.fetch, false))
+            } else if k == range.lowerBound || t.pc / Self.fetchBlock != lastPC / Self.fetchBlock {
                 let inWindow = a.newLabel(), fetchMiss = a.newLabel()
                 compareFetchWindow(t.pc)
                 a.jcc(.b, inWindow)
@@ -407,11 +423,14 @@ struct BlockTranslator {
             lastPC = t.pc
         }
         takeMemoState(0, token: S.header.out, cycles: S.header.total, count: S.header.hits)
+        staticFetchesDone(through: range.upperBound - 1)
         a.jmp(done)
         for (label, k, to, bail) in leaves {
             // The state before instruction k (rax, a stall, survives).
             a.bind(label)
             takeMemoState(stepOffset(k), token: S.step.token, cycles: S.step.prefix, count: S.step.left)
+            // A stall leaves after k's fetch; a bail or a fetch miss before it.
+            staticFetchesDone(through: to == resume[k]!.stall ? k : k - 1)
             if !bail {
                 // The one-by-one code times instruction k with its memo: its execution is
                 // counted with it, so that the memo's counters are flushed (`foldSegment`).
@@ -422,6 +441,75 @@ struct BlockTranslator {
         }
         a.bind(oneByOne)
         return done
+    }
+
+    // MARK: Static fetches (Cortex-M7 whole runs)
+
+    /// The fetch look-ups of a whole run after its first instruction, with constants: when
+    /// the fetch path (as translated) is an I-cache whose lines are the fetch blocks and
+    /// holds every instruction of the run, each block the run enters is outside the window
+    /// the one before it left (a window of one block), so its look-up is a compare of the
+    /// MRU way's tag with the block's line (no call, no window or counter stores: the run's
+    /// end or leave stores the window of the last block looked up and counts them all).
+    /// Per instruction of `range`, the blocks looked up after the first instruction up to
+    /// and including it; nil when the run cannot be timed so.
+    private func staticFetchCounts(_ range: Range<Int>) -> [Int: Int]? {
+        guard let p = fetchPath, p.tags != nil, p.mru != nil, p.counter != nil, p.sectored == 0, p.span != 0,
+              p.windowMask &+ 1 == Self.fetchBlock else { return nil }
+        var counts: [Int: Int] = [:], n = 0
+        for k in range {
+            let pc = block[k].pc
+            guard pc &- p.lo < p.span, pc &+ UInt32(block[k].inst.size) &- 1 &- p.lo < p.span else { return nil }
+            if k > range.lowerBound && pc / Self.fetchBlock != block[k - 1].pc / Self.fetchBlock { n += 1 }
+            counts[k] = n
+        }
+        return n > 0 ? counts : nil
+    }
+
+    /// Jump to `fail` unless the context's fetch path is the one translated (its region
+    /// range and cache) and the fetch window is one block (the first instruction's own
+    /// fetch keeps it so).
+    private mutating func staticFetchGuard(fail: HostLabel) {
+        typealias P = CoreTimer.TranslatedFetchPath
+        let p = fetchPath!
+        a.movImm64(.rax, UInt64(p.span) << 32 | UInt64(p.lo))
+        a.alu64(.cmp, .rax, HostMem(Self.ctx, C.fetchPath + Int32(MemoryLayout<P>.offset(of: \P.lo)!)))
+        a.jcc(.ne, fail)
+        a.movImm64(.rax, UInt64(UInt(bitPattern: p.tags!)))
+        a.alu64(.cmp, .rax, HostMem(Self.ctx, C.fetchPath + Int32(MemoryLayout<P>.offset(of: \P.tags)!)))
+        a.jcc(.ne, fail)
+        a.load32(.rax, HostMem(Self.ctx, C.fetchSpan))
+        a.alu(.cmp, .rax, imm: Self.fetchBlock)
+        a.jcc(.ne, fail)
+    }
+
+    /// The look-up of the block of `pc`: a hit in the MRU way of its set, else `miss`.
+    /// Clobbers rax, rcx, rdx.
+    private mutating func staticFetch(_ pc: UInt32, _ p: CoreTimer.TranslatedFetchPath, miss: HostLabel) {
+        let line = pc >> p.lineShift, set = line & p.setMask
+        a.movImm64(.rax, UInt64(UInt(bitPattern: p.mru! + Int(set))))
+        a.load32(.rax, HostMem(.rax))
+        a.movImm64(.rdx, UInt64(UInt(bitPattern: p.tags!)))
+        a.movImm32(.rcx, line)
+        a.alu(.cmp, .rcx, HostMem(.rdx, index: .rax, scale: 4))
+        a.jcc(.ne, miss)
+    }
+
+    /// The static look-ups up to and including instruction k of the open segment, done:
+    /// the window of the last block looked up, and the fetch counts. Clobbers rcx (rax
+    /// survives).
+    private mutating func staticFetchesDone(through k: Int) {
+        guard let counts = staticFetches, let n = counts[k], n > 0, let p = fetchPath else { return }
+        a.storeImm32(HostMem(Self.ctx, C.fetchLo), block[k].pc & ~(Self.fetchBlock - 1))
+        a.storeImm32(HostMem(Self.ctx, C.fetchSpan), Self.fetchBlock)
+        countStaticFetches(Int32(n), p)
+    }
+
+    /// `n` I-cache hits of the path's region (`emitFetchStub` counts one per hit).
+    private mutating func countStaticFetches(_ n: Int32, _ p: CoreTimer.TranslatedFetchPath) {
+        a.movImm64(.rcx, UInt64(UInt(bitPattern: p.counter!)))
+        a.alu64(.add, HostMem(.rcx), imm: n)
+        a.alu64(.add, HostMem(Self.ctx, C.fetchHits), imm: n)
     }
 
     /// The fetch blocks of a whole run: an instruction in the same aligned block as the one
@@ -489,10 +577,16 @@ struct BlockTranslator {
         a.alu64(.cmp, .rax, HostMem(Self.ctx, C.nextEvent))
         a.jcc(.ae, no)
         fetchBlocksGuard(fail: no)
+        if staticFetches != nil { staticFetchGuard(fail: no) }
         a.alu64(.sub, Self.now, .rcx)
         a.inc64(HostMem(.rdx, Int32(S.step.rejoined)))
         a.alu64(.add, .rdx, imm: toHeader)
         a.store64(HostMem(Self.ctx, C.segmentVariant), .rdx)
+        if let counts = staticFetches, let n = counts[k - 1], n > 0 {
+            // The run's end or leave counts the look-ups from its first instruction: those
+            // before k were not made by it.
+            countStaticFetches(-Int32(n), fetchPath!)
+        }
         a.jmp(resume[k]!.whole)
         a.bind(no)
     }

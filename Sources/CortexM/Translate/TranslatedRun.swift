@@ -417,7 +417,8 @@ extension Machine {
                                                     entryMask: UInt32(TranslationCache.entryCount - 1),
                                                     function: function ?? 0)
             var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment,
-                                             allocateSites: cache.allocateSites, chaining: chaining)
+                                             allocateSites: cache.allocateSites, chaining: chaining,
+                                             fetchPath: timer.model == .m7 ? timer.translatedFetchPath : nil)
             guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
             code = cache.install(bytes)
             if code != nil { break }
