@@ -101,11 +101,12 @@ struct RegionLayout {
 
 struct BlockTranslator {
     typealias C = TranslatedContext
-    var a = X86Assembler()
+    var a: X86Assembler
     let layout = RegionLayout()
     /// Exit stubs: label, guest pc, reason, the r15 value to leave behind, the index of the
-    /// last instruction retired before it (nil: none), and ITSTATE there.
-    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32, Int?, UInt8)] = []
+    /// last instruction retired before it (nil: none), ITSTATE there, and whether it may
+    /// jump into the next block (`emitChain`).
+    private var exits: [(HostLabel, UInt32, C.ExitReason, UInt32, Int?, UInt8, chain: Bool)] = []
     /// The timing rules the code applies.
     let model: CoreTimer.Model
     private var block: [TranslatableInstruction] = []
@@ -160,7 +161,8 @@ struct BlockTranslator {
     init(model: CoreTimer.Model,
          allocateSegment: (([(timing: StaticTiming, beats: UInt8)]) -> UnsafeMutableRawPointer)? = nil,
          allocateSites: ((Int) -> UnsafeMutableRawPointer)? = nil, chaining: Chaining? = nil,
-         fetchPath: CoreTimer.TranslatedFetchPath? = nil) {
+         fetchPath: CoreTimer.TranslatedFetchPath? = nil, code: CodeBuffer? = nil) {
+        a = X86Assembler(code: code ?? CodeBuffer())
         self.chaining = chaining
         self.fetchPath = fetchPath
         self.model = model
@@ -255,7 +257,8 @@ struct BlockTranslator {
 
     /// Translate `block` (at least one instruction, all `canTranslate`); `fallthrough` is
     /// where the guest goes after the last one if it does not branch.
-    mutating func translate(_ block: [TranslatableInstruction], fallthroughPC: UInt32) -> [UInt8]? {
+    /// The code, valid until the translator's code buffer is written again.
+    mutating func translate(_ block: [TranslatableInstruction], fallthroughPC: UInt32) -> UnsafeRawBufferPointer? {
         self.block = block
         if let allocateSites, block.contains(where: { $0.beats != 0 }) {
             sites = allocateSites(block.count * AccessSite.stride)
@@ -271,7 +274,7 @@ struct BlockTranslator {
                 // The hot loop's test before every instruction (inside an IT block too, as
                 // `runITBlock` tests).
                 a.alu64(.cmp, Self.now, HostMem(Self.ctx, C.nextEvent))
-                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4, retired: before, itState: t.itState))
+                a.jcc(.ae, exit(t.pc, .next, r15: lastPC &+ 4, retired: before, itState: t.itState, chain: false))
             }
             if let end = segments[k], let allocateSegment {
                 let memo = allocateSegment((k..<end).map { (block[$0].timing, UInt8(block[$0].beats)) })
@@ -641,10 +644,12 @@ struct BlockTranslator {
         a.jmp(.rax)
     }
 
+    /// An exit to `pc`; `chain`: a `.next` exit may jump into the block at `pc` (an exit
+    /// for the next event never can).
     private mutating func exit(_ pc: UInt32, _ reason: C.ExitReason, r15: UInt32, retired: Int?,
-                               itState: UInt8 = 0) -> HostLabel {
+                               itState: UInt8 = 0, chain: Bool = true) -> HostLabel {
         let l = a.newLabel()
-        exits.append((l, pc, reason, r15, retired, itState))
+        exits.append((l, pc, reason, r15, retired, itState, chain && reason == .next && itState == 0))
         return l
     }
 
@@ -661,14 +666,14 @@ struct BlockTranslator {
     }
 
     private mutating func emitExits() {
-        for (l, pc, reason, r15, retired, itState) in exits {
+        for (l, pc, reason, r15, retired, itState, chain) in exits {
             a.bind(l)
             a.storeImm32(HostMem(Self.ctx, C.exitPC), pc)
             a.storeImm32(HostMem(Self.ctx, C.exitReason), reason.rawValue)
             a.storeImm32(HostMem(Self.ctx, C.regs + 60), r15)
             if itState != 0 { a.storeImm8(HostMem(Self.ctx, C.itState), itState) }
             leavePrevious(retired)
-            if let chaining, reason == .next, itState == 0 {
+            if let chaining, chain {
                 a.movImm32(.rsi, pc)
                 emitChain(chaining)
             } else {

@@ -90,14 +90,17 @@ final class TranslationCache {
     }
 
     /// Copy code into the arena; nil when it is full.
-    func install(_ code: [UInt8]) -> UnsafeRawPointer? {
+    func install(_ code: UnsafeRawBufferPointer) -> UnsafeRawPointer? {
         let size = (code.count + 15) & ~15
-        guard used + size <= TranslationCache.arenaBytes else { return nil }
+        guard used + size <= TranslationCache.arenaBytes, let from = code.baseAddress else { return nil }
         let at = arena + used
-        code.withUnsafeBytes { at.copyMemory(from: $0.baseAddress!, byteCount: code.count) }
+        at.copyMemory(from: from, byteCount: code.count)
         used += size
         return UnsafeRawPointer(at)
     }
+
+    /// Where translations are assembled before they are installed: one buffer, reused.
+    let scratch = CodeBuffer(capacity: 256 << 10)
 }
 
 extension Machine {
@@ -418,7 +421,8 @@ extension Machine {
                                                     function: function ?? 0)
             var translator = BlockTranslator(model: timer.model, allocateSegment: cache.allocateSegment,
                                              allocateSites: cache.allocateSites, chaining: chaining,
-                                             fetchPath: timer.model == .m7 ? timer.translatedFetchPath : nil)
+                                             fetchPath: timer.model == .m7 ? timer.translatedFetchPath : nil,
+                                             code: cache.scratch)
             guard let bytes = translator.translate(block, fallthroughPC: addr) else { return }
             code = cache.install(bytes)
             if code != nil { break }

@@ -55,6 +55,9 @@ final class CodeBuffer {
 
     deinit { base.deallocate() }
 
+    /// Empty it for the next code (the memory stays, its pages already in place).
+    func reset() { count = 0 }
+
     @inline(__always)
     func reserve(_ n: Int) {
         if count + n > capacity { grow(count + n) }
@@ -90,12 +93,20 @@ final class CodeBuffer {
 }
 
 struct X86Assembler {
-    private let code = CodeBuffer()
+    private let code: CodeBuffer
     private var labelOffsets: [Int?] = []
     private var fixups: [(at: Int, label: Int)] = []
 
-    /// The code so far.
-    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: code.base, count: code.count)) }
+    /// An assembler writing into `code`, emptied first (a translation cache reuses one).
+    init(code: CodeBuffer = CodeBuffer()) {
+        code.reset()
+        self.code = code
+        labelOffsets.reserveCapacity(1024)
+        fixups.reserveCapacity(1024)
+    }
+
+    /// The code so far (valid until the buffer is written again).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: code.base, count: code.count) }
     /// Its length.
     var count: Int { code.count }
 
