@@ -33,6 +33,11 @@ public struct MachineOptions: Sendable {
     /// translated block by block into host code (`Translate/`; the same results).
     /// The default is `SERSIM_ENGINE` from the environment when it names one.
     public var engine: ExecutionEngine = ExecutionEngine.fromEnvironment ?? .translate
+    /// With the translating engine: how many times the interpreter runs a block before it
+    /// is translated (0: at once; tests that compare the engines use it). Translation costs
+    /// as much as interpreting a few thousand instructions, which a block met a few times
+    /// does not repay.
+    public var translateAfter: UInt16 = 16
 
     public init(timing: TimingModelKind? = nil, clockHz: Double? = nil, deliverFaultsToGuest: Bool = true,
                 profileFunctions: Bool = true) {

@@ -113,6 +113,7 @@ func checkEngines() -> Never {
             for engine in ExecutionEngine.allCases {
                 var options = MachineOptions(timing: model)
                 options.engine = engine
+                options.translateAfter = 0  // every block translated at once: the translator is what is compared
                 var text = ""
                 do {
                     let m = try Machine(board: board, options: options)

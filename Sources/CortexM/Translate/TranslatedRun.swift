@@ -15,7 +15,10 @@ final class TranslationCache {
         var pc: UInt32 = 1
         /// Profile slot of the block's function.
         var function: UInt16 = 0
-        /// nil: the interpreter runs the instruction at `pc`.
+        /// Times the interpreter ran the block at `pc` before it is translated
+        /// (`MachineOptions.translateAfter`); `.max` once translation was tried.
+        var visits: UInt16 = 0
+        /// nil: the interpreter runs the instruction at `pc` (or the block, while it is cold).
         var code: UnsafeRawPointer?
     }
 
@@ -142,6 +145,7 @@ extension Machine {
         ctx.storeBytes(of: unsafeBitCast(translatedSegmentHelper, to: UnsafeRawPointer.self), toByteOffset: Int(C.segmentHelper),
                        as: UnsafeRawPointer.self)
         let scalar = timer.isScalarModel, m7 = model == .m7
+        let translateAfter = options.translateAfter
         if m7 {
             let tables = timer.branchPredictorTables
             ctx.storeBytes(of: tables.tags, toByteOffset: Int(C.predictorTags), as: UnsafeMutablePointer<UInt32>.self)
@@ -155,7 +159,20 @@ extension Machine {
         while timer.cycles < nextEventCycle {
             if cache.generation != memory.codeGeneration { cache.flush(generation: memory.codeGeneration, timer: timer) }
             let e = cache.entry(pc)
-            if e.pointee.pc != pc { translateBlock(at: pc, into: e, cache) }
+            if e.pointee.pc != pc { e.pointee = TranslationCache.Entry(pc: pc) }
+            if e.pointee.visits < translateAfter {
+                // A cold block: translating it costs more than interpreting it a few times
+                // (a block of the SER model takes some 35 µs to translate); a loop's body
+                // reaches the count at once.
+                e.pointee.visits &+= 1
+                try interpretBlock(model)
+                refreshFetchPath()
+                continue
+            }
+            if e.pointee.visits == translateAfter {
+                translateBlock(at: pc, into: e, cache)
+                e.pointee.visits = .max
+            }
             guard let code = e.pointee.code else {
                 try stepOne(model, conditional: false)
                 refreshFetchPath()
@@ -242,6 +259,19 @@ extension Machine {
         timer.translatedPendingBranch = (ctx.load(fromByteOffset: Int(C.pendingKind), as: UInt32.self),
                                          ctx.load(fromByteOffset: Int(C.pendingPC), as: UInt32.self),
                                          ctx.load(fromByteOffset: Int(C.pendingFallthrough), as: UInt32.self))
+    }
+
+    /// Interpret from `pc` up to the next instruction that does not follow the one before
+    /// it (a branch taken), the next event, or 64 instructions.
+    @inline(never)
+    func interpretBlock(_ model: CoreTimer.Model) throws {
+        var n = 0
+        while timer.cycles < nextEventCycle && n < 64 {
+            let at = pc
+            try stepOne(model, conditional: false)
+            n += 1
+            if pc != at &+ 2 && pc != at &+ 4 { return }
+        }
     }
 
     /// Hand the stall counts translated code kept in the context to the timer.

@@ -135,6 +135,7 @@ final class SersimDiffRunner {
         self.target = target
         var options = MachineOptions(deliverFaultsToGuest: false, profileFunctions: false)
         options.engine = engine
+        options.translateAfter = 0  // every block translated at once: the translator is what is compared
         machine = try Machine(board: target.board, options: options)
         zeros = [UInt8](repeating: 0, count: Int(target.ramSize))
     }

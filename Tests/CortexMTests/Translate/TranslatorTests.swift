@@ -42,6 +42,7 @@ import ThumbISA
         let image = try ELFReader.read(path: FirmwareFixtureTests.directory.appendingPathComponent(c.fixture.elf).path)
         var options = MachineOptions(timing: c.model)
         options.engine = engine
+        options.translateAfter = 0  // every block translated at once: the translator is what is compared
         let m = try Machine(board: board, options: options)
         try m.load(image)
         return m
@@ -131,6 +132,7 @@ import ThumbISA
         func run(_ engine: ExecutionEngine, _ model: TimingModelKind, limit: UInt64) throws -> (String, Machine) {
             var options = MachineOptions(timing: model, profileFunctions: false)
             options.engine = engine
+        options.translateAfter = 0  // every block translated at once: the translator is what is compared
             let m = try Machine(board: board, options: options)
             #expect(m.poke(start, bytes))
             m.setRegister(13, 0x2000_8000)
