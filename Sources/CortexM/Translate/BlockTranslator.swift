@@ -353,12 +353,16 @@ struct BlockTranslator {
         let memoAddress = UInt64(UInt(bitPattern: memo))
         for k in range { resume[k] = (a.newLabel(), a.newLabel(), a.newLabel()) }
         let variant = Int32(S.variantBytes(range.count)), second = a.newLabel()
-        a.load32(.rax, HostMem(Self.ctx, C.token))
-        a.movImm64(.rdx, memoAddress)
-        a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
-        a.jcc(.e, hit)
-        a.alu(.cmp, .rax, HostMem(.rdx, variant + Int32(S.header.entry)))
-        a.jcc(.e, second)
+        // rax: the state token; rdx: the first variant. Falls through when neither entry is it.
+        func compareEntries(hit: HostLabel, second: HostLabel) {
+            a.load32(.rax, HostMem(Self.ctx, C.token))
+            a.movImm64(.rdx, memoAddress)
+            a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
+            a.jcc(.e, hit)
+            a.alu(.cmp, .rax, HostMem(.rdx, variant + Int32(S.header.entry)))
+            a.jcc(.e, second)
+        }
+        compareEntries(hit: hit, second: second)
         a.test(.rax, .rax)
         a.jcc(.e, oneByOne)
         a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.lastMiss)))
@@ -370,12 +374,8 @@ struct BlockTranslator {
         a.mov64(.rsi, .rdx)
         a.load64(.rax, HostMem(Self.ctx, C.segmentHelper))
         a.call(.rax)
-        a.load32(.rax, HostMem(Self.ctx, C.token))
-        a.movImm64(.rdx, memoAddress)
-        a.alu(.cmp, .rax, HostMem(.rdx, Int32(S.header.entry)))
-        a.jcc(.e, hit)
-        a.alu(.cmp, .rax, HostMem(.rdx, variant + Int32(S.header.entry)))
-        a.jcc(.ne, oneByOne)
+        compareEntries(hit: hit, second: second)
+        a.jmp(oneByOne)
         a.bind(second)
         a.alu64(.add, .rdx, imm: variant)
         a.bind(hit)
@@ -385,9 +385,8 @@ struct BlockTranslator {
         a.alu64(.add, .rcx, Self.now)
         a.alu64(.cmp, .rcx, HostMem(Self.ctx, C.nextEvent))
         a.jcc(.ae, oneByOne)
-        fetchBlocksGuard(fail: oneByOne)
         staticFetches = staticFetchCounts(range)
-        if staticFetches != nil { staticFetchGuard(fail: oneByOne) }
+        fetchGuards(fail: oneByOne)
         // From here to the end r13 holds the cycle count when the run began (or would
         // have begun, after a run that came back in the middle: `rejoin`).
         var leaves: [(HostLabel, Int, HostLabel, bail: Bool)] = []  // (label, instruction, where it goes)
@@ -467,6 +466,12 @@ struct BlockTranslator {
             counts[k] = n
         }
         return n > 0 ? counts : nil
+    }
+
+    /// What a whole run's fetch look-ups assume, at its entry and at a rejoin.
+    private mutating func fetchGuards(fail: HostLabel) {
+        fetchBlocksGuard(fail: fail)
+        if staticFetches != nil { staticFetchGuard(fail: fail) }
     }
 
     /// Jump to `fail` unless the context's fetch path is the one translated (its region
@@ -579,8 +584,7 @@ struct BlockTranslator {
         a.alu64(.sub, .rax, .rcx)
         a.alu64(.cmp, .rax, HostMem(Self.ctx, C.nextEvent))
         a.jcc(.ae, no)
-        fetchBlocksGuard(fail: no)
-        if staticFetches != nil { staticFetchGuard(fail: no) }
+        fetchGuards(fail: no)
         a.alu64(.sub, Self.now, .rcx)
         a.inc64(HostMem(.rdx, Int32(S.step.rejoined)))
         a.alu64(.add, .rdx, imm: toHeader)
